@@ -1,0 +1,84 @@
+//===- BrazeAttrs.td - braze enums and attributes ----------*- tablegen -*-===//
+
+#ifndef BRAZE_ATTRS_TD
+#define BRAZE_ATTRS_TD
+
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/TensorEncoding.td"
+include "dialects/Braze/BrazeBase.td"
+
+//===----------------------------------------------------------------------===//
+// Mapping type (DNNFusion, PLDI'21, Table 2): how each output element depends
+// on the input elements. Fusion legality and profitability follow from the
+// pair of mapping types of a producer and its consumer.
+//===----------------------------------------------------------------------===//
+
+def Braze_MappingType : I32EnumAttr<"MappingType",
+    "DNNFusion mapping type of an operator", [
+  I32EnumAttrCase<"one_to_one", 0>,    // Add, Relu: out[i] = f(in[i])
+  I32EnumAttrCase<"one_to_many", 1>,   // Expand, Gather, Resize: an input element feeds many outputs
+  I32EnumAttrCase<"many_to_many", 2>,  // Conv, MatMul, reductions: an output reads many inputs
+  I32EnumAttrCase<"reorganize", 3>,    // Reshape: same elements, new shape, same order
+  I32EnumAttrCase<"shuffle", 4>,       // Transpose: same elements, permuted order
+]> {
+  let cppNamespace = "::mlir::braze";
+  let genSpecializedAttr = 0;
+}
+
+def Braze_MappingTypeAttr : EnumAttr<Braze_Dialect, Braze_MappingType, "mapping"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+//===----------------------------------------------------------------------===//
+// Layout group (SmartMem, ASPLOS'24): is an operator's performance dependent
+// on its input layout (ILD) or independent of it (ILI), and is its output
+// layout customizable (variable) or fixed by its semantics.
+//===----------------------------------------------------------------------===//
+
+def Braze_LayoutGroup : I32EnumAttr<"LayoutGroup",
+    "SmartMem layout group of an operator", [
+  I32EnumAttrCase<"ild_variable", 0>,  // Conv, MatMul: layout matters, output layout free
+  I32EnumAttrCase<"ild_fixed", 1>,     // Reshape, Transpose: layout matters, output layout fixed
+  I32EnumAttrCase<"ili_variable", 2>,  // elementwise: any layout, output follows the choice
+  I32EnumAttrCase<"ili_fixed", 3>,     // layout-free work with a fixed output layout
+]> {
+  let cppNamespace = "::mlir::braze";
+  let genSpecializedAttr = 0;
+}
+
+def Braze_LayoutGroupAttr : EnumAttr<Braze_Dialect, Braze_LayoutGroup, "layout_group"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+//===----------------------------------------------------------------------===//
+// Layouts: the physical storage order of a logically-NCHW tensor.
+//===----------------------------------------------------------------------===//
+
+def Braze_Layout : I32EnumAttr<"Layout", "physical layout of an image tensor", [
+  I32EnumAttrCase<"nchw", 0>,    // row-major logical order (the default: no encoding)
+  I32EnumAttrCase<"nhwc", 1>,    // channels last (CPU convolutions)
+  I32EnumAttrCase<"nc4hw4", 2>,  // channels blocked by 4, innermost (GPU texels)
+]> {
+  let cppNamespace = "::mlir::braze";
+  let genSpecializedAttr = 0;
+}
+
+def Braze_LayoutAttr : EnumAttr<Braze_Dialect, Braze_Layout, "layout", [
+    DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
+  let summary = "physical layout of a tensor, used as a tensor encoding";
+  let description = [{
+    `tensor<1x16x56x56xf32, #braze.layout<nhwc>>` is a tensor whose logical
+    dimensions are (N, C, H, W) and whose elements are stored channels-last.
+    The encoding applies to rank-4 tensors; a tensor without encoding is
+    stored in its logical (row-major) order.
+  }];
+  let assemblyFormat = "`<` $value `>`";
+  let extraClassDeclaration = [{
+    /// The shape in storage order for a tensor of the given logical (N, C,
+    /// H, W) shape: (N, H, W, C) for nhwc, (N, ceil(C/4), H, W, 4) for nc4hw4.
+    ::llvm::SmallVector<int64_t> getPhysicalShape(::llvm::ArrayRef<int64_t> logicalShape) const;
+  }];
+}
+
+#endif // BRAZE_ATTRS_TD

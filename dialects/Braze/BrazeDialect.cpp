@@ -1,0 +1,94 @@
+//===- BrazeDialect.cpp - dialect, attributes, interfaces ------------------===//
+
+#include "dialects/Braze/BrazeDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::braze;
+
+#include "dialects/Braze/BrazeDialect.cpp.inc"
+#include "dialects/Braze/BrazeEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Braze/BrazeAttrs.cpp.inc"
+
+#include "dialects/Braze/BrazeInterfaces.cpp.inc"
+
+void BrazeDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/Braze/BrazeAttrs.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/Braze/BrazeOps.cpp.inc"
+      >();
+}
+
+Operation *BrazeDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                             Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return ConstantOp::create(builder, loc, elements);
+}
+
+//===----------------------------------------------------------------------===//
+// Layouts
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+LayoutAttr::verifyEncoding(ArrayRef<int64_t> shape, Type elementType,
+                           function_ref<InFlightDiagnostic()> emitError) const {
+  if (shape.size() != 4)
+    return emitError() << "#braze.layout<" << stringifyLayout(getValue())
+                       << "> applies to rank-4 (N, C, H, W) tensors, not rank "
+                       << shape.size();
+  return success();
+}
+
+SmallVector<int64_t> LayoutAttr::getPhysicalShape(ArrayRef<int64_t> logical) const {
+  assert(logical.size() == 4 && "layouts apply to rank-4 tensors");
+  int64_t n = logical[0], c = logical[1], h = logical[2], w = logical[3];
+  switch (getValue()) {
+  case Layout::nchw:
+    return {n, c, h, w};
+  case Layout::nhwc:
+    return {n, h, w, c};
+  case Layout::nc4hw4:
+    return {n, llvm::divideCeil(c, 4), h, w, 4};
+  }
+  llvm_unreachable("unknown layout");
+}
+
+Layout mlir::braze::getLayout(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    if (auto layout = dyn_cast_or_null<LayoutAttr>(tensor.getEncoding()))
+      return layout.getValue();
+  return Layout::nchw;
+}
+
+LogicalResult mlir::braze::detail::verifyLayoutOp(Operation *op) {
+  auto layoutOp = cast<LayoutOpInterface>(op);
+  auto check = [&](Type type, StringRef kind, unsigned index) -> LogicalResult {
+    Layout layout = getLayout(type);
+    if (layoutOp.supportsLayout(layout))
+      return success();
+    return op->emitOpError()
+           << kind << " #" << index << " is stored as #braze.layout<"
+           << stringifyLayout(layout) << ">, but the op (layout group "
+           << stringifyLayoutGroup(layoutOp.getLayoutGroup())
+           << ") works on logical nchw order only; convert with braze.relayout";
+  };
+  for (OpOperand &operand : op->getOpOperands())
+    if (failed(check(operand.get().getType(), "operand",
+                     operand.getOperandNumber())))
+      return failure();
+  for (OpResult result : op->getResults())
+    if (failed(check(result.getType(), "result", result.getResultNumber())))
+      return failure();
+  return success();
+}

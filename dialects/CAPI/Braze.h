@@ -1,0 +1,26 @@
+//===- Braze.h - C API of braze ------------------------------------*- C -*-===//
+//
+// What the Python bindings need from C++: the dialect handle and the pass
+// registration. Everything else goes through the generic MLIR C API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BRAZE_C_BRAZE_H
+#define BRAZE_C_BRAZE_H
+
+#include "mlir-c/IR.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(Braze, braze);
+
+/// Registers braze's passes and pipelines in the global registry (idempotent).
+MLIR_CAPI_EXPORTED void mlirBrazeRegisterPasses(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // BRAZE_C_BRAZE_H

@@ -1,0 +1,2 @@
+// Input of the Python op-class generator.
+include "dialects/Braze/BrazeOps.td"

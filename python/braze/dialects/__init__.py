@@ -1,0 +1,1 @@
+"""Python op classes of braze's dialects (generated from ODS)."""

@@ -1,0 +1,105 @@
+"""The pass pipeline builder.
+
+A `Pipeline` composes braze and upstream passes with their options. Its text,
+`str(pipeline)`, is exactly what `braze-opt --pass-pipeline=...` takes, so a
+pipeline built in Python can be replayed on the command line and back:
+
+    >>> str(Pipeline().annotate_mapping(summary=True).canonicalize().cse())
+    'builtin.module(braze-annotate-mapping{summary=true},canonicalize,cse)'
+
+Every braze pass has a method here, named after the pass without its
+`braze-` prefix.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Union
+
+import mlir.ir as ir
+from mlir.passmanager import PassManager
+
+OptionValue = Union[bool, int, float, str, Iterable[Union[bool, int, float, str]]]
+
+
+class PipelineError(ValueError):
+    """The pipeline text names an unknown pass or option, or a pass failed."""
+
+
+def _format_scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    # Braces let a value carry the separators of the pipeline syntax.
+    return "{" + text + "}" if any(c in text for c in " ,{}=") else text
+
+
+def _format_value(value: OptionValue) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(_format_scalar(item) for item in value)
+    return _format_scalar(value)
+
+
+def format_pass(name: str, options: dict[str, OptionValue | None]) -> str:
+    """`name{opt-a=1 opt-b=x}` from Python keyword options (None is left out)."""
+    given = [
+        f"{key.replace('_', '-')}={_format_value(value)}"
+        for key, value in options.items()
+        if value is not None
+    ]
+    return f"{name}{{{' '.join(given)}}}" if given else name
+
+
+class Pipeline:
+    """An ordered list of passes anchored on an op (by default the module)."""
+
+    def __init__(self, anchor: str = "builtin.module") -> None:
+        self.anchor = anchor
+        self._entries: list[str] = []
+
+    # -- composition ---------------------------------------------------------
+
+    def add(self, pass_name: str, **options: OptionValue | None) -> Pipeline:
+        """Appends any registered pass by name; keyword options become
+        `pass{key=value}` (underscores in keys become dashes)."""
+        self._entries.append(format_pass(pass_name, options))
+        return self
+
+    def nest(self, inner: Pipeline) -> Pipeline:
+        """Appends a nested pipeline, e.g. `Pipeline("func.func").cse()`."""
+        self._entries.append(str(inner))
+        return self
+
+    # -- braze passes ----------------------------------------------------------
+
+    def annotate_mapping(self, *, summary: bool | None = None) -> Pipeline:
+        """--braze-annotate-mapping: mapping type and layout group as attributes."""
+        return self.add("braze-annotate-mapping", summary=summary)
+
+    # -- upstream passes braze pipelines use -----------------------------------
+
+    def canonicalize(self, **options: OptionValue | None) -> Pipeline:
+        return self.add("canonicalize", **options)
+
+    def cse(self) -> Pipeline:
+        return self.add("cse")
+
+    # -- text and execution -----------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.anchor}({','.join(self._entries)})"
+
+    def __repr__(self) -> str:
+        return f"Pipeline({str(self)!r})"
+
+    def run(self, module: ir.Module) -> ir.Module:
+        """Runs the pipeline on `module` in place and returns it.
+
+        Raises PipelineError when the text does not parse (unknown pass or
+        option) and `mlir.ir.MLIRError`, with the diagnostics, when a pass or
+        the verifier fails."""
+        try:
+            manager = PassManager.parse(str(self), context=module.context)
+        except (ValueError, ir.MLIRError) as error:
+            raise PipelineError(f"invalid pass pipeline '{self}': {error}") from None
+        manager.run(module.operation)
+        return module

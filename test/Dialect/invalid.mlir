@@ -1,0 +1,264 @@
+// Every verifier message of the braze dialect, one case per split.
+// RUN: braze-opt %s -split-input-file -verify-diagnostics
+
+func.func @constant_type_mismatch() -> tensor<3xf32> {
+  // expected-error @+1 {{'braze.constant' op expected result type 'tensor<4xf32>' (from the operands and attributes), got 'tensor<3xf32>'}}
+  %0 = "braze.constant"() <{value = dense<1.0> : tensor<4xf32>}> : () -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @dynamic_shape(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'braze.relu' op operand #0 must be statically shaped tensor of floating-point values, but got 'tensor<?x4xf32>'}}
+  %0 = braze.relu %x : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @relu_integer(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'braze.relu' op operand #0 must be statically shaped tensor of floating-point values, but got 'tensor<4xi32>'}}
+  %0 = braze.relu %x : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+func.func @relu_type_change(%x: tensor<4xf32>) -> tensor<4xf16> {
+  // expected-error @+1 {{'braze.relu' op requires the same type for all operands and results}}
+  %0 = "braze.relu"(%x) : (tensor<4xf32>) -> tensor<4xf16>
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
+func.func @conv_input_rank(%x: tensor<3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op expects a rank-4 (N, C, H, W) input, got 'tensor<3x8x8xf32>'}}
+  %0 = braze.conv2d %x, %w : (tensor<3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_filter_rank(%x: tensor<1x3x8x8xf32>, %w: tensor<4x27xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op expects a rank-4 (M, C/group, kH, kW) filter, got 'tensor<4x27xf32>'}}
+  %0 = braze.conv2d %x, %w : (tensor<1x3x8x8xf32>, tensor<4x27xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_element_types(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf16>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op filter element type 'f16' differs from input element type 'f32'}}
+  %0 = braze.conv2d %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf16>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_strides(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op expects 2 positive strides (h, w), got [0, 1]}}
+  %0 = braze.conv2d %x, %w {strides = array<i64: 0, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_dilations(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op expects 2 positive dilations (h, w), got [1, 1, 1]}}
+  %0 = braze.conv2d %x, %w {dilations = array<i64: 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op expects 4 non-negative pads (top, left, bottom, right), got [1, 1]}}
+  %0 = braze.conv2d %x, %w {pads = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_group_positive(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op expects group >= 1, got 0}}
+  %0 = braze.conv2d %x, %w {group = 0} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_channels_group(%x: tensor<1x3x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op input channels (3) are not divisible by group (2)}}
+  %0 = braze.conv2d %x, %w {group = 2} : (tensor<1x3x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_filters_group(%x: tensor<1x4x8x8xf32>, %w: tensor<5x2x3x3xf32>) -> tensor<1x5x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op filter count (5) is not divisible by group (2)}}
+  %0 = braze.conv2d %x, %w {group = 2} : (tensor<1x4x8x8xf32>, tensor<5x2x3x3xf32>) -> tensor<1x5x6x6xf32>
+  return %0 : tensor<1x5x6x6xf32>
+}
+
+// -----
+
+func.func @conv_channels_per_group(%x: tensor<1x8x8x8xf32>, %w: tensor<8x8x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op filter has 8 input channels per group, but the input has 8 channels in 8 group(s), i.e. 1 per group}}
+  %0 = braze.conv2d %x, %w {group = 8} : (tensor<1x8x8x8xf32>, tensor<8x8x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{'braze.conv2d' op expects a bias of type 'tensor<4xf32>' (one value per filter), got 'tensor<3xf32>'}}
+  %0 = braze.conv2d %x, %w, %b : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_kernel_too_large(%x: tensor<1x3x4x4xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x1x1xf32> {
+  // expected-error @+1 {{'braze.conv2d' op dilated kernel height (5) exceeds the padded input height (4)}}
+  %0 = braze.conv2d %x, %w {dilations = array<i64: 2, 2>} : (tensor<1x3x4x4xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x1x1xf32>
+  return %0 : tensor<1x4x1x1xf32>
+}
+
+// -----
+
+func.func @conv_result_shape(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{'braze.conv2d' op expected result type 'tensor<1x4x6x6xf32>' (from the operands and attributes), got 'tensor<1x4x8x8xf32>'}}
+  %0 = braze.conv2d %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @matmul_contracting(%a: tensor<4x5xf32>, %b: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  // expected-error @+1 {{'braze.matmul' op contracting dimensions differ: lhs 4x5 has K = 5, rhs 4x6 has K = 4}}
+  %0 = braze.matmul %a, %b : (tensor<4x5xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<2x4x5xf32>, %b: tensor<3x5x6xf32>) -> tensor<3x4x6xf32> {
+  // expected-error @+1 {{'braze.matmul' op batch dimensions of 2x4x5 and 3x5x6 are not broadcast-compatible}}
+  %0 = braze.matmul %a, %b : (tensor<2x4x5xf32>, tensor<3x5x6xf32>) -> tensor<3x4x6xf32>
+  return %0 : tensor<3x4x6xf32>
+}
+
+// -----
+
+func.func @matmul_scalar(%a: tensor<f32>, %b: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'braze.matmul' op expects operands of rank >= 1, got 'tensor<f32>' and 'tensor<3xf32>'}}
+  %0 = braze.matmul %a, %b : (tensor<f32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @matmul_element_types(%a: tensor<4x5xf32>, %b: tensor<5x6xf16>) -> tensor<4x6xf32> {
+  // expected-error @+1 {{'braze.matmul' op operand element types differ: 'f32' vs 'f16'}}
+  %0 = braze.matmul %a, %b : (tensor<4x5xf32>, tensor<5x6xf16>) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @add_not_broadcastable(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'braze.add' op operand shapes 2x3 and 4 are not broadcast-compatible}}
+  %0 = braze.add %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @mul_element_types(%a: tensor<3xf32>, %b: tensor<3xi32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'braze.mul' op operand element types differ: 'f32' vs 'i32'}}
+  %0 = braze.mul %a, %b : (tensor<3xf32>, tensor<3xi32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @add_result_shape(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'braze.add' op expected result type 'tensor<2x3xf32>' (from the operands and attributes), got 'tensor<3xf32>'}}
+  %0 = braze.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'braze.reshape' op cannot reshape 6 elements ('tensor<2x3xf32>') into 4 ('tensor<4xf32>')}}
+  %0 = braze.reshape %x : tensor<2x3xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @reshape_element_type(%x: tensor<2x3xf32>) -> tensor<6xf16> {
+  // expected-error @+1 {{'braze.reshape' op changes the element type from 'f32' to 'f16'}}
+  %0 = braze.reshape %x : tensor<2x3xf32> -> tensor<6xf16>
+  return %0 : tensor<6xf16>
+}
+
+// -----
+
+func.func @transpose_not_permutation(%x: tensor<2x3x4xf32>) -> tensor<2x2x4xf32> {
+  // expected-error @+1 {{'braze.transpose' op perm [0, 0, 2] is not a permutation of the 3 input dimensions}}
+  %0 = braze.transpose %x perm = [0, 0, 2] : tensor<2x3x4xf32> -> tensor<2x2x4xf32>
+  return %0 : tensor<2x2x4xf32>
+}
+
+// -----
+
+func.func @transpose_perm_length(%x: tensor<2x3x4xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{'braze.transpose' op perm [1, 0] is not a permutation of the 3 input dimensions}}
+  %0 = braze.transpose %x perm = [1, 0] : tensor<2x3x4xf32> -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @transpose_result(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'braze.transpose' op expected result type 'tensor<3x2xf32>' (from the operands and attributes), got 'tensor<2x3xf32>'}}
+  %0 = braze.transpose %x perm = [1, 0] : tensor<2x3xf32> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @relayout_changes_value(%x: tensor<1x4x8x8xf32>) -> tensor<1x8x8x4xf32> {
+  // expected-error @+1 {{'braze.relayout' op changes the logical type 'tensor<1x4x8x8xf32>' into 'tensor<1x8x8x4xf32>'; a relayout changes only the storage order}}
+  %0 = braze.relayout %x : tensor<1x4x8x8xf32> -> tensor<1x8x8x4xf32>
+  return %0 : tensor<1x8x8x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{#braze.layout<nhwc> applies to rank-4 (N, C, H, W) tensors, not rank 2}}
+func.func @layout_rank(%x: tensor<4x4xf32, #braze.layout<nhwc>>) {
+  return
+}
+
+// -----
+
+func.func @layout_unsupported(%x: tensor<1x4x8x8xf32, #braze.layout<nhwc>>) -> tensor<1x256xf32> {
+  // expected-error @+1 {{'braze.reshape' op operand #0 is stored as #braze.layout<nhwc>, but the op (layout group ild_fixed) works on logical nchw order only; convert with braze.relayout}}
+  %0 = braze.reshape %x : tensor<1x4x8x8xf32, #braze.layout<nhwc>> -> tensor<1x256xf32>
+  return %0 : tensor<1x256xf32>
+}
+
+// -----
+
+func.func @unknown_layout(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+2 {{expected ::mlir::braze::Layout to be one of: nchw, nhwc, nc4hw4}}
+  // expected-error @+1 {{failed to parse Braze_LayoutAttr parameter 'value'}}
+  %0 = braze.relu %x : tensor<1x4x8x8xf32, #braze.layout<hwcn>>
+  return
+}
