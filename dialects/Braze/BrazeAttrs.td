@@ -81,4 +81,53 @@ def Braze_LayoutAttr : EnumAttr<Braze_Dialect, Braze_Layout, "layout", [
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Op-specific enums (printed as bare keywords in the ops' assembly)
+//===----------------------------------------------------------------------===//
+
+def Braze_ReduceKind : I32EnumAttr<"ReduceKind", "reduction of braze.reduce", [
+  I32EnumAttrCase<"sum", 0>, I32EnumAttrCase<"mean", 1>, I32EnumAttrCase<"max", 2>,
+  I32EnumAttrCase<"min", 3>, I32EnumAttrCase<"prod", 4>,
+]> {
+  let cppNamespace = "::mlir::braze";
+}
+
+def Braze_PoolKind : I32EnumAttr<"PoolKind", "window reduction of braze.pool2d", [
+  I32EnumAttrCase<"max", 0>, I32EnumAttrCase<"avg", 1>,
+]> {
+  let cppNamespace = "::mlir::braze";
+}
+
+def Braze_ComparePredicate : I32EnumAttr<"ComparePredicate",
+    "elementwise comparison of braze.compare", [
+  I32EnumAttrCase<"eq", 0>, I32EnumAttrCase<"lt", 1>, I32EnumAttrCase<"le", 2>,
+  I32EnumAttrCase<"gt", 3>, I32EnumAttrCase<"ge", 4>,
+]> {
+  let cppNamespace = "::mlir::braze";
+}
+
+def Braze_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation of braze.resize", [
+  I32EnumAttrCase<"nearest", 0>, I32EnumAttrCase<"linear", 1>,
+]> {
+  let cppNamespace = "::mlir::braze";
+}
+
+// ONNX Resize's coordinate_transformation_mode: output coordinate -> input coordinate.
+def Braze_CoordinateTransform : I32EnumAttr<"CoordinateTransform",
+    "output-to-input coordinate mapping of braze.resize", [
+  I32EnumAttrCase<"half_pixel", 0>, I32EnumAttrCase<"pytorch_half_pixel", 1>,
+  I32EnumAttrCase<"align_corners", 2>, I32EnumAttrCase<"asymmetric", 3>,
+]> {
+  let cppNamespace = "::mlir::braze";
+}
+
+// ONNX Resize's nearest_mode: how a fractional input coordinate rounds.
+def Braze_NearestRounding : I32EnumAttr<"NearestRounding",
+    "rounding of braze.resize in nearest mode", [
+  I32EnumAttrCase<"round_prefer_floor", 0>, I32EnumAttrCase<"round_prefer_ceil", 1>,
+  I32EnumAttrCase<"floor", 2>, I32EnumAttrCase<"ceil", 3>,
+]> {
+  let cppNamespace = "::mlir::braze";
+}
+
 #endif // BRAZE_ATTRS_TD

@@ -213,6 +213,332 @@ LogicalResult inferTransposeType(const ShapeDiagnostic &diag, Type inputType,
   return success();
 }
 
+/// The broadcast of `lhs` and `rhs` shapes, or an error naming both.
+static FailureOr<SmallVector<int64_t>>
+broadcastShapes(const ShapeDiagnostic &diag, ArrayRef<int64_t> lhs,
+                ArrayRef<int64_t> rhs) {
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(lhs, rhs, shape))
+    return diag.emit("operand shapes ", shapeString(lhs), " and ", shapeString(rhs),
+                     " are not broadcast-compatible");
+  return shape;
+}
+
+LogicalResult inferCompareType(const ShapeDiagnostic &diag, Type lhsType,
+                               Type rhsType, SmallVectorImpl<Type> &results) {
+  if (failed(inferBroadcastType(diag, lhsType, rhsType, results)))
+    return failure();
+  auto shape = cast<RankedTensorType>(results.back()).getShape();
+  results.back() = RankedTensorType::get(shape, IntegerType::get(lhsType.getContext(), 1));
+  return success();
+}
+
+LogicalResult inferWhereType(const ShapeDiagnostic &diag, Type conditionType,
+                             Type lhsType, Type rhsType,
+                             SmallVectorImpl<Type> &results) {
+  if (failed(inferBroadcastType(diag, lhsType, rhsType, results)))
+    return failure();
+  auto values = cast<RankedTensorType>(results.back());
+  auto condition = cast<RankedTensorType>(conditionType);
+  FailureOr<SmallVector<int64_t>> shape =
+      broadcastShapes(diag, condition.getShape(), values.getShape());
+  if (failed(shape))
+    return failure();
+  results.back() = RankedTensorType::get(*shape, values.getElementType());
+  return success();
+}
+
+/// Checks that `type` is a vector of `size` elements of `elementType`.
+static LogicalResult checkChannelVector(const ShapeDiagnostic &diag, StringRef name,
+                                        Type type, int64_t size, Type elementType) {
+  auto vector = dyn_cast<RankedTensorType>(type);
+  if (vector && vector.getShape() == ArrayRef<int64_t>{size} &&
+      vector.getElementType() == elementType)
+    return success();
+  return diag.emit("expects ", name, " of type ",
+                   RankedTensorType::get({size}, elementType), ", got ", type);
+}
+
+LogicalResult inferBatchNormType(const ShapeDiagnostic &diag,
+                                 BatchNormOp::Adaptor adaptor,
+                                 SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (input.getRank() < 2)
+    return diag.emit("expects an input of rank >= 2 (N, C, ...), got ", input);
+  int64_t channels = input.getDimSize(1);
+  Type elementType = input.getElementType();
+  std::pair<StringRef, Value> vectors[] = {{"scale", adaptor.getScale()},
+                                           {"bias", adaptor.getBias()},
+                                           {"mean", adaptor.getMean()},
+                                           {"variance", adaptor.getVariance()}};
+  for (auto [name, value] : vectors)
+    if (failed(checkChannelVector(diag, name, value.getType(), channels, elementType)))
+      return failure();
+  results.push_back(RankedTensorType::get(input.getShape(), elementType));
+  return success();
+}
+
+/// Checks that `axes` are sorted, unique and within [0, rank).
+static LogicalResult checkAxes(const ShapeDiagnostic &diag, ArrayRef<int64_t> axes,
+                               int64_t rank) {
+  for (auto [index, axis] : llvm::enumerate(axes))
+    if (axis < 0 || axis >= rank || (index > 0 && axes[index - 1] >= axis))
+      return diag.emit("axes ", listString(axes),
+                       " must be sorted, unique and in [0, ", rank, ")");
+  return success();
+}
+
+LogicalResult inferReduceType(const ShapeDiagnostic &diag, Type inputType,
+                              ArrayRef<int64_t> axes, BoolAttr keepdimsAttr,
+                              SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(inputType);
+  if (failed(checkAxes(diag, axes, input.getRank())))
+    return failure();
+  bool keepdims = !keepdimsAttr || keepdimsAttr.getValue();
+  SmallVector<int64_t> shape;
+  for (auto [dim, size] : llvm::enumerate(input.getShape())) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(dim)))
+      shape.push_back(size);
+    else if (keepdims)
+      shape.push_back(1);
+  }
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult inferLayerNormType(const ShapeDiagnostic &diag,
+                                 LayerNormOp::Adaptor adaptor,
+                                 SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  IntegerAttr axisAttr = adaptor.getAxisAttr();
+  if (!axisAttr)
+    return diag.emit("requires attribute 'axis'");
+  int64_t axis = axisAttr.getInt();
+  if (axis < 0 || axis >= input.getRank())
+    return diag.emit("axis ", axis, " is out of range for rank ", input.getRank());
+  ArrayRef<int64_t> normalized = input.getShape().drop_front(axis);
+  SmallVector<Value> params = {adaptor.getScale()};
+  if (adaptor.getBias())
+    params.push_back(adaptor.getBias());
+  for (Value param : params) {
+    auto type = cast<RankedTensorType>(param.getType());
+    SmallVector<int64_t> shape;
+    if (type.getElementType() != input.getElementType() ||
+        !OpTrait::util::getBroadcastedShape(normalized, type.getShape(), shape) ||
+        ArrayRef<int64_t>(shape) != normalized)
+      return diag.emit("scale and bias must broadcast to the normalized shape ",
+                       shapeString(normalized), " of ", input.getElementType(), ", got ",
+                       param.getType());
+  }
+  results.push_back(RankedTensorType::get(input.getShape(), input.getElementType()));
+  return success();
+}
+
+/// Output extent of a sliding window along one dimension.
+static int64_t windowCount(int64_t padded, int64_t extent, int64_t stride,
+                           bool ceilMode) {
+  int64_t span = padded - extent;
+  return (ceilMode ? llvm::divideCeil(span, stride) : span / stride) + 1;
+}
+
+LogicalResult inferPool2DType(const ShapeDiagnostic &diag, Pool2DOp::Adaptor adaptor,
+                              SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (input.getRank() != 4)
+    return diag.emit("expects a rank-4 (N, C, H, W) input, got ", input);
+  DenseI64ArrayAttr kernelAttr = adaptor.getKernelAttr();
+  if (!kernelAttr || kernelAttr.size() != 2 ||
+      llvm::any_of(kernelAttr.asArrayRef(), [](int64_t k) { return k < 1; }))
+    return diag.emit("expects a kernel of 2 positive sizes (h, w)");
+  auto valueOr = [](DenseI64ArrayAttr attr, ArrayRef<int64_t> byDefault) {
+    return attr ? attr.asArrayRef() : byDefault;
+  };
+  ArrayRef<int64_t> kernel = kernelAttr.asArrayRef();
+  ArrayRef<int64_t> strides =
+      valueOr(adaptor.getStridesAttr(), Conv2DOp::kDefaultStrides);
+  ArrayRef<int64_t> pads = valueOr(adaptor.getPadsAttr(), Conv2DOp::kDefaultPads);
+  ArrayRef<int64_t> dilations =
+      valueOr(adaptor.getDilationsAttr(), Conv2DOp::kDefaultDilations);
+  bool ceilMode = adaptor.getCeilModeAttr() && adaptor.getCeilModeAttr().getValue();
+  if (strides.size() != 2 || llvm::any_of(strides, [](int64_t v) { return v < 1; }) ||
+      dilations.size() != 2 || llvm::any_of(dilations, [](int64_t v) { return v < 1; }))
+    return diag.emit("expects 2 positive strides and dilations, got strides ",
+                     listString(strides), " and dilations ", listString(dilations));
+  if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return diag.emit("expects 4 non-negative pads (top, left, bottom, right), got ",
+                     listString(pads));
+  SmallVector<int64_t> shape = {input.getDimSize(0), input.getDimSize(1)};
+  for (int spatial = 0; spatial < 2; ++spatial) {
+    int64_t extent = dilations[spatial] * (kernel[spatial] - 1) + 1;
+    int64_t padded = input.getDimSize(2 + spatial) + pads[spatial] + pads[spatial + 2];
+    if (padded < extent)
+      return diag.emit("window ", spatial == 0 ? "height" : "width", " (", extent,
+                       ") exceeds the padded input (", padded, ")");
+    int64_t count = windowCount(padded, extent, strides[spatial], ceilMode);
+    // ONNX: with ceil_mode a window must start inside the input or left pad.
+    if (ceilMode && (count - 1) * strides[spatial] >=
+                        input.getDimSize(2 + spatial) + pads[spatial])
+      --count;
+    shape.push_back(count);
+  }
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult inferConvTranspose2DType(const ShapeDiagnostic &diag,
+                                       ConvTranspose2DOp::Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto filter = cast<RankedTensorType>(adaptor.getFilter().getType());
+  if (input.getRank() != 4 || filter.getRank() != 4)
+    return diag.emit("expects rank-4 input (N, C, H, W) and filter (C, M/group, kH, kW), got ",
+                     input, " and ", filter);
+  if (filter.getElementType() != input.getElementType())
+    return diag.emit("filter element type ", filter.getElementType(),
+                     " differs from input element type ", input.getElementType());
+  static constexpr int64_t kNoOutputPadding[] = {0, 0};
+  auto valueOr = [](DenseI64ArrayAttr attr, ArrayRef<int64_t> byDefault) {
+    return attr ? attr.asArrayRef() : byDefault;
+  };
+  ArrayRef<int64_t> strides =
+      valueOr(adaptor.getStridesAttr(), Conv2DOp::kDefaultStrides);
+  ArrayRef<int64_t> pads = valueOr(adaptor.getPadsAttr(), Conv2DOp::kDefaultPads);
+  ArrayRef<int64_t> dilations =
+      valueOr(adaptor.getDilationsAttr(), Conv2DOp::kDefaultDilations);
+  ArrayRef<int64_t> outputPadding =
+      valueOr(adaptor.getOutputPaddingAttr(), kNoOutputPadding);
+  int64_t group =
+      adaptor.getGroupAttr() ? adaptor.getGroupAttr().getInt() : Conv2DOp::kDefaultGroup;
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 ||
+      outputPadding.size() != 2 || group < 1)
+    return diag.emit("expects 2 strides, 2 dilations, 4 pads, 2 output_padding and "
+                     "group >= 1");
+  int64_t channels = input.getDimSize(1);
+  if (filter.getDimSize(0) != channels || channels % group != 0)
+    return diag.emit("filter ", shapeString(filter.getShape()),
+                     " does not match input channels ", channels, " in ", group,
+                     " group(s)");
+  int64_t filters = filter.getDimSize(1) * group;
+  if (Value bias = adaptor.getBias())
+    if (failed(checkChannelVector(diag, "a bias", bias.getType(), filters,
+                                  input.getElementType())))
+      return failure();
+  SmallVector<int64_t> shape = {input.getDimSize(0), filters};
+  for (int spatial = 0; spatial < 2; ++spatial) {
+    int64_t size = strides[spatial] * (input.getDimSize(2 + spatial) - 1) +
+                   outputPadding[spatial] +
+                   dilations[spatial] * (filter.getDimSize(2 + spatial) - 1) + 1 -
+                   pads[spatial] - pads[spatial + 2];
+    if (size < 1)
+      return diag.emit("pads leave an empty output");
+    shape.push_back(size);
+  }
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult inferConcatType(const ShapeDiagnostic &diag, TypeRange inputTypes,
+                              IntegerAttr axisAttr, SmallVectorImpl<Type> &results) {
+  if (inputTypes.empty())
+    return diag.emit("expects at least one input");
+  if (!axisAttr)
+    return diag.emit("requires attribute 'axis'");
+  auto first = cast<RankedTensorType>(inputTypes.front());
+  int64_t axis = axisAttr.getInt();
+  if (axis < 0 || axis >= first.getRank())
+    return diag.emit("axis ", axis, " is out of range for rank ", first.getRank());
+  SmallVector<int64_t> shape(first.getShape());
+  shape[axis] = 0;
+  for (auto [index, type] : llvm::enumerate(inputTypes)) {
+    auto input = cast<RankedTensorType>(type);
+    bool matches = input.getRank() == first.getRank() &&
+                   input.getElementType() == first.getElementType();
+    for (int64_t dim = 0; matches && dim < input.getRank(); ++dim)
+      matches = dim == axis || input.getDimSize(dim) == first.getDimSize(dim);
+    if (!matches)
+      return diag.emit("input #", index, " ", input, " does not match input #0 ",
+                       first, " outside axis ", axis);
+    shape[axis] += input.getDimSize(axis);
+  }
+  results.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+LogicalResult inferSliceType(const ShapeDiagnostic &diag, SliceOp::Adaptor adaptor,
+                             SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (!adaptor.getStartsAttr() || !adaptor.getSizesAttr() || !adaptor.getStepsAttr())
+    return diag.emit("requires attributes 'starts', 'sizes' and 'steps'");
+  ArrayRef<int64_t> starts = adaptor.getStarts(), sizes = adaptor.getSizes(),
+                    steps = adaptor.getSteps();
+  int64_t rank = input.getRank();
+  if (static_cast<int64_t>(starts.size()) != rank ||
+      static_cast<int64_t>(sizes.size()) != rank ||
+      static_cast<int64_t>(steps.size()) != rank)
+    return diag.emit("expects one start, size and step per dimension (", rank, ")");
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    int64_t extent = input.getDimSize(dim), start = starts[dim], size = sizes[dim],
+            step = steps[dim];
+    int64_t last = start + (size - 1) * step;
+    bool inBounds = size == 0 || (start >= 0 && start < extent && last >= 0 &&
+                                  last < extent);
+    if (step == 0 || size < 0 || !inBounds)
+      return diag.emit("dimension ", dim, ": start ", start, ", size ", size,
+                       ", step ", step, " leave the input extent ", extent);
+  }
+  results.push_back(RankedTensorType::get(sizes, input.getElementType()));
+  return success();
+}
+
+LogicalResult inferPadType(const ShapeDiagnostic &diag, Type inputType,
+                           ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                           SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(inputType);
+  if (static_cast<int64_t>(low.size()) != input.getRank() ||
+      static_cast<int64_t>(high.size()) != input.getRank() ||
+      llvm::any_of(low, [](int64_t p) { return p < 0; }) ||
+      llvm::any_of(high, [](int64_t p) { return p < 0; }))
+    return diag.emit("expects one non-negative low and high pad per dimension (",
+                     input.getRank(), "), got low ", listString(low), " and high ",
+                     listString(high));
+  SmallVector<int64_t> shape;
+  for (auto [size, before, after] : llvm::zip_equal(input.getShape(), low, high))
+    shape.push_back(size + before + after);
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult inferGatherType(const ShapeDiagnostic &diag, Type dataType,
+                              Type indicesType, IntegerAttr axisAttr,
+                              SmallVectorImpl<Type> &results) {
+  auto data = cast<RankedTensorType>(dataType);
+  auto indices = cast<RankedTensorType>(indicesType);
+  if (!axisAttr)
+    return diag.emit("requires attribute 'axis'");
+  int64_t axis = axisAttr.getInt();
+  if (axis < 0 || axis >= data.getRank())
+    return diag.emit("axis ", axis, " is out of range for rank ", data.getRank());
+  SmallVector<int64_t> shape(data.getShape().take_front(axis));
+  llvm::append_range(shape, indices.getShape());
+  llvm::append_range(shape, data.getShape().drop_front(axis + 1));
+  results.push_back(RankedTensorType::get(shape, data.getElementType()));
+  return success();
+}
+
+LogicalResult inferTileType(const ShapeDiagnostic &diag, Type inputType,
+                            ArrayRef<int64_t> repeats, SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(inputType);
+  if (static_cast<int64_t>(repeats.size()) != input.getRank() ||
+      llvm::any_of(repeats, [](int64_t r) { return r < 0; }))
+    return diag.emit("expects one non-negative repeat per dimension (", input.getRank(),
+                     "), got ", listString(repeats));
+  SmallVector<int64_t> shape;
+  for (auto [size, repeat] : llvm::zip_equal(input.getShape(), repeats))
+    shape.push_back(size * repeat);
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
 } // namespace mlir::braze::detail
 
 #define GET_OP_CLASSES
@@ -299,4 +625,39 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
   if (identity && getInput().getType() == getType())
     return getInput();
   return {};
+}
+
+//===----------------------------------------------------------------------===//
+// SoftmaxOp, ExpandOp, ResizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  if (getAxis() < 0 || getAxis() >= rank)
+    return emitOpError("axis ") << getAxis() << " is out of range for rank " << rank;
+  return success();
+}
+
+LogicalResult ExpandOp::verify() {
+  auto input = getInput().getType(), output = getOutput().getType();
+  SmallVector<int64_t> shape;
+  if (input.getElementType() != output.getElementType() ||
+      !OpTrait::util::getBroadcastedShape(input.getShape(), output.getShape(), shape) ||
+      ArrayRef<int64_t>(shape) != output.getShape())
+    return emitOpError("cannot broadcast ") << input << " to " << output;
+  return success();
+}
+
+LogicalResult ResizeOp::verify() {
+  auto input = getInput().getType(), output = getOutput().getType();
+  if (input.getRank() != 4 || output.getRank() != 4 ||
+      input.getElementType() != output.getElementType() ||
+      input.getShape().take_front(2) != output.getShape().take_front(2))
+    return emitOpError("resizes the last two dims of a rank-4 tensor; got ")
+           << input << " -> " << output;
+  if (getMode() == ResizeMode::linear &&
+      getCoordinateTransform() == CoordinateTransform::align_corners &&
+      llvm::any_of(output.getShape().drop_front(2), [](int64_t s) { return s < 2; }))
+    return emitOpError("align_corners needs output sizes of at least 2");
+  return success();
 }
