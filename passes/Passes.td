@@ -30,4 +30,24 @@ def BrazeAnnotateMapping : Pass<"braze-annotate-mapping"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Lowering: braze -> what IREE compiles
+//===----------------------------------------------------------------------===//
+
+def BrazeLowerToLinalg : Pass<"braze-lower-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lower braze ops to linalg, tensor, arith and math for IREE";
+  let description = [{
+    Emits only what IREE 3.13 compiles: elementwise work as linalg.generic
+    (IREE has no elementwise named linalg ops), convolutions and pooling as
+    linalg's named NCHW ops after a tensor.pad, linalg.matmul/batch_matmul or
+    a contraction generic for numpy matmul, linalg.softmax, reductions as
+    generics with reduction loops, data movement as tensor ops. Constants stay
+    dense resources. Tensors with a non-logical #braze.layout are rejected.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // BRAZE_PASSES_TD

@@ -75,6 +75,10 @@ class Pipeline:
         """--braze-annotate-mapping: mapping type and layout group as attributes."""
         return self.add("braze-annotate-mapping", summary=summary)
 
+    def lower_to_linalg(self) -> Pipeline:
+        """--braze-lower-to-linalg: braze -> linalg/tensor/arith/math for IREE."""
+        return self.add("braze-lower-to-linalg")
+
     # -- upstream passes braze pipelines use -----------------------------------
 
     def canonicalize(self, **options: OptionValue | None) -> Pipeline:

@@ -1,0 +1,150 @@
+//===- LoweringUtils.cpp - shared pieces of braze -> linalg ---------------===//
+
+#include "passes/Lowering/LoweringUtils.h"
+
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+
+namespace mlir::braze::lowering {
+
+AffineMap broadcastMap(ArrayRef<int64_t> operandShape, ArrayRef<int64_t> resultShape,
+                       MLIRContext *context) {
+  int64_t offset = resultShape.size() - operandShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (auto [dim, size] : llvm::enumerate(operandShape)) {
+    bool repeated = size == 1 && resultShape[offset + dim] != 1;
+    exprs.push_back(repeated ? getAffineConstantExpr(0, context)
+                             : getAffineDimExpr(offset + dim, context));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, context);
+}
+
+Value emptyTensor(OpBuilder &builder, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(builder, loc, type.getShape(), type.getElementType());
+}
+
+Value filledTensor(OpBuilder &builder, Location loc, RankedTensorType type,
+                   Value value) {
+  return linalg::FillOp::create(builder, loc, ValueRange{value},
+                                ValueRange{emptyTensor(builder, loc, type)})
+      .getResult(0);
+}
+
+Value buildElementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, ScalarBuilder body) {
+  MLIRContext *context = builder.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(broadcastMap(cast<RankedTensorType>(input.getType()).getShape(),
+                                resultType.getShape(), context));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), context));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      builder, loc, TypeRange{resultType}, inputs,
+      ValueRange{emptyTensor(builder, loc, resultType)}, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value scalarConstant(OpBuilder &builder, Location loc, Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(builder, loc, builder.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(
+      builder, loc, builder.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+Value lowestValue(OpBuilder &builder, Location loc, Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        builder, loc,
+        builder.getFloatAttr(floatType,
+                             APFloat::getInf(floatType.getFloatSemantics(), true)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      builder, loc, builder.getIntegerAttr(type, APInt::getSignedMinValue(width)));
+}
+
+Value highestValue(OpBuilder &builder, Location loc, Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        builder, loc,
+        builder.getFloatAttr(floatType,
+                             APFloat::getInf(floatType.getFloatSemantics(), false)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      builder, loc, builder.getIntegerAttr(type, APInt::getSignedMaxValue(width)));
+}
+
+Value padTensor(OpBuilder &builder, Location loc, Value input, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, Value value) {
+  auto isZero = [](int64_t p) { return p == 0; };
+  if (llvm::all_of(low, isZero) && llvm::all_of(high, isZero))
+    return input;
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape;
+  for (auto [size, before, after] : llvm::zip_equal(inputType.getShape(), low, high))
+    shape.push_back(size + before + after);
+  auto resultType = RankedTensorType::get(shape, inputType.getElementType());
+  return tensor::PadOp::create(builder, loc, resultType, input,
+                               getAsIndexOpFoldResult(builder.getContext(), low),
+                               getAsIndexOpFoldResult(builder.getContext(), high),
+                               value);
+}
+
+Value reshapeTensor(OpBuilder &builder, Location loc, Value input,
+                    RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType.getShape() == resultType.getShape())
+    return input;
+  // A rank-0 tensor is one element: it expands to, or collapses from, any
+  // all-ones shape without reassociation groups.
+  if (inputType.getRank() == 0)
+    return tensor::ExpandShapeOp::create(builder, loc, resultType, input,
+                                         ArrayRef<ReassociationIndices>{});
+  if (resultType.getRank() == 0)
+    return tensor::CollapseShapeOp::create(builder, loc, resultType, input,
+                                           ArrayRef<ReassociationIndices>{});
+  auto oneGroup = [](int64_t rank) {
+    return SmallVector<ReassociationIndices>{
+        llvm::to_vector(llvm::seq<int64_t>(0, rank))};
+  };
+  Value flat = input;
+  if (inputType.getRank() != 1)
+    flat = tensor::CollapseShapeOp::create(
+        builder, loc,
+        RankedTensorType::get({inputType.getNumElements()}, inputType.getElementType()),
+        input, oneGroup(inputType.getRank()));
+  if (resultType.getRank() == 1)
+    return flat;
+  return tensor::ExpandShapeOp::create(builder, loc, resultType, flat,
+                                       oneGroup(resultType.getRank()));
+}
+
+Value buildAdd(OpBuilder &builder, Location loc, Value lhs, Value rhs) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::AddFOp::create(builder, loc, lhs, rhs);
+  return arith::AddIOp::create(builder, loc, lhs, rhs);
+}
+
+Value buildMul(OpBuilder &builder, Location loc, Value lhs, Value rhs) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::MulFOp::create(builder, loc, lhs, rhs);
+  return arith::MulIOp::create(builder, loc, lhs, rhs);
+}
+
+Value buildMax(OpBuilder &builder, Location loc, Value lhs, Value rhs) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::MaximumFOp::create(builder, loc, lhs, rhs);
+  return arith::MaxSIOp::create(builder, loc, lhs, rhs);
+}
+
+Value buildMin(OpBuilder &builder, Location loc, Value lhs, Value rhs) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::MinimumFOp::create(builder, loc, lhs, rhs);
+  return arith::MinSIOp::create(builder, loc, lhs, rhs);
+}
+
+} // namespace mlir::braze::lowering
