@@ -1,0 +1,210 @@
+// --braze-lower-to-linalg: what each braze op becomes. Only constructs IREE
+// 3.13 compiles appear: elementwise work is linalg.generic, never a named
+// elementwise linalg op.
+// RUN: braze-opt %s --braze-lower-to-linalg --split-input-file | FileCheck %s
+// RUN: braze-opt %s --braze-lower-to-linalg --split-input-file | FileCheck %s --check-prefix=NO-BRAZE
+
+// NO-BRAZE-NOT: braze.
+// NO-BRAZE-NOT: linalg.add
+// NO-BRAZE-NOT: linalg.exp
+
+// Elementwise ops read operands with numpy broadcasting: a size-1 or missing
+// dimension becomes a constant 0 or a dropped loop in the indexing map.
+// CHECK-DAG: #[[ID4:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[BCAST:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+// CHECK-LABEL: func.func @hard_swish_bias
+// CHECK: linalg.generic {indexing_maps = [#[[ID4]], #[[BCAST]], #[[ID4]]]
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: arith.mulf
+func.func @hard_swish_bias(%x: tensor<1x8x4x4xf32>, %b: tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32> {
+  %0 = braze.add %x, %b : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %1 = braze.hard_swish %0 : tensor<1x8x4x4xf32>
+  return %1 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_and_compare
+// CHECK: arith.cmpf olt
+// CHECK: arith.select
+// CHECK: arith.fptosi %{{.*}} : f32 to i64
+func.func @cast_and_compare(%a: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<3xi64> {
+  %0 = braze.compare lt, %a, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xi1>
+  %1 = braze.where %0, %a, %b : (tensor<3xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %2 = braze.cast %1 : tensor<3xf32> -> tensor<3xi64>
+  return %2 : tensor<3xi64>
+}
+
+// -----
+
+// The bias is the accumulator the convolution starts from; pads become a
+// tensor.pad of zeros.
+// CHECK-LABEL: func.func @conv_bias_pad
+// CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[INIT:.*]] = linalg.generic
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK-SAME: ins(%[[PAD]], %{{.*}} : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[INIT]]
+func.func @conv_bias_pad(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = braze.conv2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
+      : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @conv_depthwise
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] : tensor<8x1x3x3xf32> into tensor<8x3x3xf32>
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+func.func @conv_depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32> {
+  %0 = braze.conv2d %x, %w {group = 8} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32>
+  return %0 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @conv_grouped
+// CHECK: tensor.expand_shape %{{.*}} : tensor<1x8x6x6xf32> into tensor<1x2x4x6x6xf32>
+// CHECK: tensor.expand_shape %{{.*}} : tensor<6x4x3x3xf32> into tensor<2x3x4x3x3xf32>
+// CHECK: linalg.conv_2d_ngchw_gfchw
+// CHECK: tensor.collapse_shape %{{.*}} : tensor<1x2x3x4x4xf32> into tensor<1x6x4x4xf32>
+func.func @conv_grouped(%x: tensor<1x8x6x6xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<1x6x4x4xf32> {
+  %0 = braze.conv2d %x, %w {group = 2} : (tensor<1x8x6x6xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x4x4xf32>
+  return %0 : tensor<1x6x4x4xf32>
+}
+
+// -----
+
+// The input is spread by the stride, padded by k - 1 - pad, and convolved
+// with the flipped filter.
+// CHECK-DAG: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, -d3 + 2, -d4 + 2)>
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 2, 2] : tensor<1x4x4x4xf32> into tensor<1x4x7x7xf32>
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 2, 2]
+// CHECK: linalg.generic {indexing_maps = [#[[FLIP]]
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-SAME: -> tensor<1x2x8x8xf32>
+func.func @conv_transpose(%x: tensor<1x4x4x4xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x2x8x8xf32> {
+  %0 = braze.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>}
+      : (tensor<1x4x4x4xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x8x8xf32>
+  return %0 : tensor<1x2x8x8xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[LHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d2, d4)>
+// CHECK-DAG: #[[RHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+// CHECK-LABEL: func.func @matmuls
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x5xf32>, tensor<5x6xf32>)
+// CHECK: linalg.batch_matmul
+// CHECK: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+func.func @matmuls(%a: tensor<4x5xf32>, %b: tensor<5x6xf32>, %c: tensor<3x4x5xf32>, %d: tensor<3x5x6xf32>,
+                   %e: tensor<1x4x5xf32>, %f: tensor<2x3x5x6xf32>)
+    -> (tensor<4x6xf32>, tensor<3x4x6xf32>, tensor<2x3x4x6xf32>) {
+  %0 = braze.matmul %a, %b : (tensor<4x5xf32>, tensor<5x6xf32>) -> tensor<4x6xf32>
+  %1 = braze.matmul %c, %d : (tensor<3x4x5xf32>, tensor<3x5x6xf32>) -> tensor<3x4x6xf32>
+  %2 = braze.matmul %e, %f : (tensor<1x4x5xf32>, tensor<2x3x5x6xf32>) -> tensor<2x3x4x6xf32>
+  return %0, %1, %2 : tensor<4x6xf32>, tensor<3x4x6xf32>, tensor<2x3x4x6xf32>
+}
+
+// -----
+
+// Average pooling without count_include_pad divides each window by the
+// number of real cells in it: a compile-time constant per output position.
+// CHECK-LABEL: func.func @pools
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: linalg.pooling_nchw_max
+// CHECK: linalg.pooling_nchw_sum
+// CHECK: arith.constant dense<{{\[\[}}4.000000e+00, 6.000000e+00], [6.000000e+00, 9.000000e+00]]> : tensor<2x2xf32>
+// CHECK: arith.divf
+func.func @pools(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) {
+  %0 = braze.pool2d max %x kernel = [3, 3] {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
+      : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  %1 = braze.pool2d avg %x kernel = [3, 3] {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
+      : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  return %0, %1 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_softmax
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.addf
+// CHECK: tensor.expand_shape
+// CHECK: arith.divf
+// CHECK: linalg.softmax dimension(3)
+func.func @reduce_softmax(%x: tensor<1x4x8x8xf32>) -> (tensor<1x4x1x1xf32>, tensor<1x4x8x8xf32>) {
+  %0 = braze.reduce mean %x axes = [2, 3] : tensor<1x4x8x8xf32> -> tensor<1x4x1x1xf32>
+  %1 = braze.softmax %x axis = 3 : tensor<1x4x8x8xf32>
+  return %0, %1 : tensor<1x4x1x1xf32>, tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @data_movement
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0] [2, 3] [1, 1]
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 3] [2, 3] [1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [2, 2] [1, 2]
+// CHECK: tensor.pad %{{.*}} low[1, 0] high[0, 2]
+// CHECK: tensor.collapse_shape
+// CHECK: tensor.expand_shape
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x3xf32>) outs(%{{.*}} : tensor<3x2xf32>) permutation = [1, 0]
+func.func @data_movement(%x: tensor<2x3xf32>) -> (tensor<2x6xf32>, tensor<2x2xf32>, tensor<3x5xf32>, tensor<3x2xf32>, tensor<3x2xf32>) {
+  %0 = braze.concat %x, %x axis = 1 : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x6xf32>
+  %1 = braze.slice %x starts = [0, 0] sizes = [2, 2] steps = [1, 2] : tensor<2x3xf32> -> tensor<2x2xf32>
+  %2 = braze.pad %x low = [1, 0] high = [0, 2] : tensor<2x3xf32> -> tensor<3x5xf32>
+  %3 = braze.reshape %x : tensor<2x3xf32> -> tensor<3x2xf32>
+  %4 = braze.transpose %x perm = [1, 0] : tensor<2x3xf32> -> tensor<3x2xf32>
+  return %0, %1, %2, %3, %4 : tensor<2x6xf32>, tensor<2x2xf32>, tensor<3x5xf32>, tensor<3x2xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// A negative step reads backwards through the indexing map.
+// CHECK-DAG: #[[BACKWARDS:.*]] = affine_map<(d0) -> (-d0 + 3)>
+// CHECK-LABEL: func.func @reverse
+// CHECK: linalg.generic {indexing_maps = [#[[BACKWARDS]]
+func.func @reverse(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = braze.slice %x starts = [3] sizes = [4] steps = [-1] : tensor<4xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Gather, tile and resize compute where to read and use tensor.extract.
+// CHECK-LABEL: func.func @indexed
+// CHECK: linalg.index
+// CHECK: arith.index_cast
+// CHECK: arith.select
+// CHECK: tensor.extract
+// CHECK: arith.remui
+// CHECK: tensor.extract
+// CHECK: math.floor
+// CHECK: tensor.extract
+func.func @indexed(%x: tensor<4x3xf32>, %i: tensor<2xi64>, %img: tensor<1x1x2x2xf32>)
+    -> (tensor<2x3xf32>, tensor<8x3xf32>, tensor<1x1x4x4xf32>) {
+  %0 = braze.gather %x[%i] axis = 0 : (tensor<4x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  %1 = braze.tile %x repeats = [2, 1] : tensor<4x3xf32> -> tensor<8x3xf32>
+  %2 = braze.resize linear %img coordinates = half_pixel : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return %0, %1, %2 : tensor<2x3xf32>, tensor<8x3xf32>, tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// Weights stay dense resources.
+// CHECK-LABEL: func.func @weights
+// CHECK: arith.constant dense_resource<w> : tensor<2xf32>
+func.func @weights() -> tensor<2xf32> {
+  %0 = braze.constant dense_resource<w> : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x040000000000803F00000040"
+    }
+  }
+#-}
