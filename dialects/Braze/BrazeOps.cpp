@@ -655,9 +655,5 @@ LogicalResult ResizeOp::verify() {
       input.getShape().take_front(2) != output.getShape().take_front(2))
     return emitOpError("resizes the last two dims of a rank-4 tensor; got ")
            << input << " -> " << output;
-  if (getMode() == ResizeMode::linear &&
-      getCoordinateTransform() == CoordinateTransform::align_corners &&
-      llvm::any_of(output.getShape().drop_front(2), [](int64_t s) { return s < 2; }))
-    return emitOpError("align_corners needs output sizes of at least 2");
   return success();
 }

@@ -262,3 +262,131 @@ func.func @unknown_layout(%x: tensor<1x4x8x8xf32>) {
   %0 = braze.relu %x : tensor<1x4x8x8xf32, #braze.layout<hwcn>>
   return
 }
+
+// -----
+
+func.func @where_shapes(%c: tensor<2xi1>, %a: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'braze.where' op operand shapes 2 and 3 are not broadcast-compatible}}
+  %0 = braze.where %c, %a, %a : (tensor<2xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @compare_result(%a: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'braze.compare' op result #0 must be statically shaped tensor of 1-bit signless integer values, but got 'tensor<3xf32>'}}
+  %0 = braze.compare eq, %a, %a : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @batch_norm_vector(%x: tensor<1x4x2x2xf32>, %v: tensor<4xf32>, %m: tensor<3xf32>) -> tensor<1x4x2x2xf32> {
+  // expected-error @+1 {{'braze.batch_norm' op expects mean of type 'tensor<4xf32>', got 'tensor<3xf32>'}}
+  %0 = braze.batch_norm %x, %v, %v, %m, %v : (tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<3xf32>, tensor<4xf32>) -> tensor<1x4x2x2xf32>
+  return %0 : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+func.func @reduce_axes(%x: tensor<2x3x4xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'braze.reduce' op axes [2, 1] must be sorted, unique and in [0, 3)}}
+  %0 = braze.reduce sum %x axes = [2, 1] {keepdims = false} : tensor<2x3x4xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'braze.softmax' op axis 2 is out of range for rank 2}}
+  %0 = braze.softmax %x axis = 2 : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @layer_norm_scale(%x: tensor<2x3xf32>, %s: tensor<2xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'braze.layer_norm' op scale and bias must broadcast to the normalized shape 3 of 'f32', got 'tensor<2xf32>'}}
+  %0 = braze.layer_norm %x, %s {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @pool_kernel(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{'braze.pool2d' op expects a kernel of 2 positive sizes (h, w)}}
+  %0 = braze.pool2d max %x kernel = [3] : tensor<1x1x4x4xf32> -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @pool_window(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x1x1xf32> {
+  // expected-error @+1 {{'braze.pool2d' op window height (3) exceeds the padded input (2)}}
+  %0 = braze.pool2d avg %x kernel = [3, 3] : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
+  return %0 : tensor<1x1x1x1xf32>
+}
+
+// -----
+
+func.func @conv_transpose_filter(%x: tensor<1x4x2x2xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{'braze.conv_transpose2d' op filter 3x2x3x3 does not match input channels 4 in 1 group(s)}}
+  %0 = braze.conv_transpose2d %x, %w : (tensor<1x4x2x2xf32>, tensor<3x2x3x3xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+func.func @concat_mismatch(%a: tensor<2x3xf32>, %b: tensor<3x3xf32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{'braze.concat' op input #1 'tensor<3x3xf32>' does not match input #0 'tensor<2x3xf32>' outside axis 1}}
+  %0 = braze.concat %a, %b axis = 1 : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @slice_bounds(%x: tensor<4xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'braze.slice' op dimension 0: start 2, size 3, step 1 leave the input extent 4}}
+  %0 = braze.slice %x starts = [2] sizes = [3] steps = [1] : tensor<4xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<4xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'braze.pad' op expects one non-negative low and high pad per dimension (1), got low [-1] and high [0]}}
+  %0 = braze.pad %x low = [-1] high = [0] : tensor<4xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @gather_axis(%x: tensor<4xf32>, %i: tensor<2xi64>) -> tensor<2xf32> {
+  // expected-error @+1 {{'braze.gather' op axis 1 is out of range for rank 1}}
+  %0 = braze.gather %x[%i] axis = 1 : (tensor<4xf32>, tensor<2xi64>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @expand_shape(%x: tensor<3xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'braze.expand' op cannot broadcast 'tensor<3xf32>' to 'tensor<2x4xf32>'}}
+  %0 = braze.expand %x : tensor<3xf32> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @tile_repeats(%x: tensor<3xf32>) -> tensor<6xf32> {
+  // expected-error @+1 {{'braze.tile' op expects one non-negative repeat per dimension (1), got [2, 1]}}
+  %0 = braze.tile %x repeats = [2, 1] : tensor<3xf32> -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+func.func @resize_channels(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error @+1 {{'braze.resize' op resizes the last two dims of a rank-4 tensor; got 'tensor<1x2x4x4xf32>' -> 'tensor<1x3x8x8xf32>'}}
+  %0 = braze.resize nearest %x coordinates = asymmetric : tensor<1x2x4x4xf32> -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}

@@ -90,6 +90,116 @@ func.func @layouts(%x: tensor<1x6x8x8xf32>, %w: tensor<6x6x1x1xf32>)
   return %3 : tensor<1x6x8x8xf32, #braze.layout<nc4hw4>>
 }
 
+// CHECK-LABEL: func.func @unary_family
+func.func @unary_family(%x: tensor<2x3xf32>, %i: tensor<3xi32>) -> tensor<3xi32> {
+  // CHECK: braze.sigmoid %{{.*}} : tensor<2x3xf32>
+  %0 = braze.sigmoid %x : tensor<2x3xf32>
+  // CHECK: braze.tanh
+  %1 = braze.tanh %0 : tensor<2x3xf32>
+  // CHECK: braze.exp
+  %2 = braze.exp %1 : tensor<2x3xf32>
+  // CHECK: braze.log
+  %3 = braze.log %2 : tensor<2x3xf32>
+  // CHECK: braze.sqrt
+  %4 = braze.sqrt %3 : tensor<2x3xf32>
+  // CHECK: braze.reciprocal
+  %5 = braze.reciprocal %4 : tensor<2x3xf32>
+  // CHECK: braze.erf
+  %6 = braze.erf %5 : tensor<2x3xf32>
+  // CHECK: braze.floor
+  %7 = braze.floor %6 : tensor<2x3xf32>
+  // CHECK: braze.ceil
+  %8 = braze.ceil %7 : tensor<2x3xf32>
+  // CHECK: braze.neg
+  %9 = braze.neg %8 : tensor<2x3xf32>
+  // CHECK: braze.abs %{{.*}} : tensor<3xi32>
+  %10 = braze.abs %i : tensor<3xi32>
+  // CHECK: braze.hard_swish
+  %11 = braze.hard_swish %9 : tensor<2x3xf32>
+  // CHECK: braze.hard_sigmoid %{{.*}} {alpha = 0.166666672 : f32} : tensor<2x3xf32>
+  %12 = braze.hard_sigmoid %11 {alpha = 0.16666667 : f32} : tensor<2x3xf32>
+  // CHECK: braze.leaky_relu %{{.*}} {alpha = 1.000000e-01 : f32}
+  %13 = braze.leaky_relu %12 {alpha = 0.1 : f32} : tensor<2x3xf32>
+  // CHECK: braze.clip %{{.*}} {max = 6.000000e+00 : f32, min = 0.000000e+00 : f32}
+  %14 = braze.clip %13 {min = 0.0 : f32, max = 6.0 : f32} : tensor<2x3xf32>
+  // CHECK: braze.clip %{{.*}} {max = 1.000000e+00 : f32} : tensor<2x3xf32>
+  %15 = braze.clip %14 {max = 1.0 : f32} : tensor<2x3xf32>
+  // CHECK: braze.gelu %{{.*}} {tanh_approximation = true}
+  %16 = braze.gelu %15 {tanh_approximation = true} : tensor<2x3xf32>
+  return %10 : tensor<3xi32>
+}
+
+// CHECK-LABEL: func.func @binary_family
+func.func @binary_family(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x3xi1>) -> tensor<2x3xi64> {
+  // CHECK: braze.sub %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %0 = braze.sub %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: braze.div
+  %1 = braze.div %0, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: braze.pow
+  %2 = braze.pow %1, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: braze.max
+  %3 = braze.max %2, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: braze.min
+  %4 = braze.min %3, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: braze.compare ge, %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %5 = braze.compare ge, %4, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: braze.where %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %6 = braze.where %5, %4, %b : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: braze.cast %{{.*}} : tensor<2x3xf32> -> tensor<2x3xi64>
+  %7 = braze.cast %6 : tensor<2x3xf32> -> tensor<2x3xi64>
+  return %7 : tensor<2x3xi64>
+}
+
+// CHECK-LABEL: func.func @normalizations_and_pooling
+func.func @normalizations_and_pooling(%x: tensor<1x4x8x8xf32>, %v: tensor<4xf32>, %w: tensor<8xf32>)
+    -> (tensor<1x4x8x8xf32>, tensor<1x4x1x1xf32>, tensor<1x4xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x5x5xf32>) {
+  // CHECK: braze.batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f32}
+  %0 = braze.batch_norm %x, %v, %v, %v, %v {epsilon = 1.0e-3 : f32}
+      : (tensor<1x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: braze.reduce mean %{{.*}} axes = [2, 3] : tensor<1x4x8x8xf32> -> tensor<1x4x1x1xf32>
+  %1 = braze.reduce mean %x axes = [2, 3] : tensor<1x4x8x8xf32> -> tensor<1x4x1x1xf32>
+  // CHECK: braze.reduce max %{{.*}} axes = [2, 3] {keepdims = false} : tensor<1x4x8x8xf32> -> tensor<1x4xf32>
+  %2 = braze.reduce max %x axes = [2, 3] {keepdims = false} : tensor<1x4x8x8xf32> -> tensor<1x4xf32>
+  // CHECK: braze.softmax %{{.*}} axis = 3 : tensor<1x4x8x8xf32>
+  %3 = braze.softmax %x axis = 3 : tensor<1x4x8x8xf32>
+  // CHECK: braze.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {axis = 3 : i64}
+  %4 = braze.layer_norm %x, %w, %w {axis = 3 : i64}
+      : (tensor<1x4x8x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: braze.pool2d avg %{{.*}} kernel = [3, 3] {ceil_mode = true, count_include_pad = true, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+  %5 = braze.pool2d avg %x kernel = [3, 3] {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, ceil_mode = true, count_include_pad = true}
+      : tensor<1x4x8x8xf32> -> tensor<1x4x5x5xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<1x4x8x8xf32>, tensor<1x4x1x1xf32>, tensor<1x4xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x5x5xf32>
+}
+
+// CHECK-LABEL: func.func @conv_transpose
+func.func @conv_transpose(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x16x16xf32> {
+  // CHECK: braze.conv_transpose2d %{{.*}}, %{{.*}}, %{{.*}} {output_padding = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+  %0 = braze.conv_transpose2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>}
+      : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>, tensor<2xf32>) -> tensor<1x2x16x16xf32>
+  return %0 : tensor<1x2x16x16xf32>
+}
+
+// CHECK-LABEL: func.func @data_movement
+func.func @data_movement(%x: tensor<1x4x8x8xf32>, %v: tensor<4xf32>, %i: tensor<2xi64>) {
+  // CHECK: braze.concat %{{.*}}, %{{.*}} axis = 1 : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x8x8x8xf32>
+  %0 = braze.concat %x, %x axis = 1 : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x8x8x8xf32>
+  // CHECK: braze.slice %{{.*}} starts = [0, 3, 0, 7] sizes = [1, 2, 8, 4] steps = [1, -1, 1, -2]
+  %1 = braze.slice %x starts = [0, 3, 0, 7] sizes = [1, 2, 8, 4] steps = [1, -1, 1, -2] : tensor<1x4x8x8xf32> -> tensor<1x2x8x4xf32>
+  // CHECK: braze.pad %{{.*}} low = [0, 0, 1, 1] high = [0, 0, 2, 2] {value = 1.000000e+00 : f64}
+  %2 = braze.pad %x low = [0, 0, 1, 1] high = [0, 0, 2, 2] {value = 1.0} : tensor<1x4x8x8xf32> -> tensor<1x4x11x11xf32>
+  // CHECK: braze.gather %{{.*}}[%{{.*}}] axis = 1 : (tensor<1x4x8x8xf32>, tensor<2xi64>) -> tensor<1x2x8x8xf32>
+  %3 = braze.gather %x[%i] axis = 1 : (tensor<1x4x8x8xf32>, tensor<2xi64>) -> tensor<1x2x8x8xf32>
+  // CHECK: braze.expand %{{.*}} : tensor<4xf32> -> tensor<2x4xf32>
+  %4 = braze.expand %v : tensor<4xf32> -> tensor<2x4xf32>
+  // CHECK: braze.tile %{{.*}} repeats = [3] : tensor<4xf32> -> tensor<12xf32>
+  %5 = braze.tile %v repeats = [3] : tensor<4xf32> -> tensor<12xf32>
+  // CHECK: braze.resize nearest %{{.*}} coordinates = asymmetric rounding = floor : tensor<1x4x8x8xf32> -> tensor<1x4x16x16xf32>
+  %6 = braze.resize nearest %x coordinates = asymmetric rounding = floor : tensor<1x4x8x8xf32> -> tensor<1x4x16x16xf32>
+  // CHECK: braze.resize linear %{{.*}} coordinates = half_pixel : tensor<1x4x8x8xf32> -> tensor<1x4x4x4xf32>
+  %7 = braze.resize linear %x coordinates = half_pixel : tensor<1x4x8x8xf32> -> tensor<1x4x4x4xf32>
+  return
+}
+
 {-#
   dialect_resources: {
     builtin: {
