@@ -11,6 +11,9 @@
 #include "mlir/Bindings/Python/Nanobind.h"
 #include "mlir/Bindings/Python/NanobindAdaptors.h"
 
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
+
 namespace nb = nanobind;
 
 NB_MODULE(_braze, m) {
@@ -34,4 +37,14 @@ NB_MODULE(_braze, m) {
       "Adds the braze dialect to a dialect registry.");
   m.def("register_passes", &mlirBrazeRegisterPasses,
         "Registers braze's passes and pipelines in the global pass registry.");
+  m.def(
+      "cost",
+      [](MlirOperation op) -> std::optional<std::pair<int64_t, int64_t>> {
+        if (!mlirBrazeOperationHasCost(op))
+          return std::nullopt;
+        return std::make_pair(mlirBrazeOperationGetFlops(op),
+                              mlirBrazeOperationGetBytesAccessed(op));
+      },
+      nb::arg("operation"),
+      "(flops, bytes accessed) of a braze op from CostOpInterface, or None.");
 }

@@ -71,6 +71,10 @@ namespace detail {
 /// Verifies that an op implementing LayoutOpInterface supports the layout of
 /// each of its tensor operands and results.
 LogicalResult verifyLayoutOp(Operation *op);
+
+/// The cost model behind CostOpInterface (BrazeCost.cpp).
+int64_t countFlops(Operation *op);
+int64_t countBytesAccessed(Operation *op);
 } // namespace detail
 
 } // namespace mlir::braze

@@ -57,4 +57,23 @@ def Braze_LayoutOpInterface : OpInterface<"LayoutOpInterface"> {
   let verify = [{ return ::mlir::braze::detail::verifyLayoutOp($_op); }];
 }
 
+def Braze_CostOpInterface : OpInterface<"CostOpInterface"> {
+  let description = [{
+    An operator's work: floating-point (or integer) operations and bytes
+    moved, as the cost models of rewriting, fusion and layout selection and
+    the compile report see them. The counts live in one place,
+    dialects/Braze/BrazeCost.cpp; an op overrides them only when it cannot
+    be counted there.
+  }];
+  let cppNamespace = "::mlir::braze";
+  let methods = [
+    InterfaceMethod<"Arithmetic operations one execution performs (a multiply-add is 2).",
+      "int64_t", "getFlops", (ins), [{}],
+      [{ return ::mlir::braze::detail::countFlops($_op.getOperation()); }]>,
+    InterfaceMethod<"Bytes read from the operands plus bytes written to the results.",
+      "int64_t", "getBytesAccessed", (ins), [{}],
+      [{ return ::mlir::braze::detail::countBytesAccessed($_op.getOperation()); }]>,
+  ];
+}
+
 #endif // BRAZE_INTERFACES_TD

@@ -43,7 +43,8 @@ class Braze_ComputeOp<string mnemonic, string mapping, string layoutGroup,
                       list<Trait> traits = []>
     : Braze_Op<mnemonic, traits # [Pure,
         Braze_Mapping<mapping>, Braze_MappingTypeOpInterface,
-        Braze_LayoutGroupOf<layoutGroup>, Braze_LayoutOpInterface]>;
+        Braze_LayoutGroupOf<layoutGroup>, Braze_LayoutOpInterface,
+        Braze_CostOpInterface]>;
 
 /// A compute op whose result shape and element type follow from its operands
 /// and attributes. `inferResultType` is the C++ body of

@@ -19,6 +19,13 @@ MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(Braze, braze);
 /// Registers braze's passes and pipelines in the global registry (idempotent).
 MLIR_CAPI_EXPORTED void mlirBrazeRegisterPasses(void);
 
+/// Whether `op` implements braze's CostOpInterface.
+MLIR_CAPI_EXPORTED bool mlirBrazeOperationHasCost(MlirOperation op);
+
+/// CostOpInterface::getFlops / getBytesAccessed of an op that has a cost.
+MLIR_CAPI_EXPORTED int64_t mlirBrazeOperationGetFlops(MlirOperation op);
+MLIR_CAPI_EXPORTED int64_t mlirBrazeOperationGetBytesAccessed(MlirOperation op);
+
 #ifdef __cplusplus
 }
 #endif

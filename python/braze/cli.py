@@ -2,6 +2,7 @@
 
     braze annotate model.mlir            # classify ops; annotated IR on stdout
     braze annotate --example mobilenet_v3_block
+    braze run model.vmfb --input=@x.npy --input=2x3xf32=0.5 [--output=@y.npy] [--benchmark 50]
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import sys
 from pathlib import Path
 
 import mlir.ir as ir
+import numpy as np
 
-from . import __version__, examples
+from . import __version__, examples, runtime
 from .errors import format_mlir_error
 from .pipeline import Pipeline
 from .report import classify
@@ -57,6 +59,57 @@ def _annotate(args: argparse.Namespace) -> None:
         print(f"braze annotate: {source}\n{classify(module).table()}", file=sys.stderr)
 
 
+def _run_module(args: argparse.Namespace) -> None:
+    module = Path(args.module)
+    if not module.is_file():
+        raise CommandError(f"cannot read '{module}': no such file")
+    for output in args.output:
+        _check_output_spec(output)
+    if args.benchmark is not None and args.benchmark < 1:
+        raise CommandError(f"--benchmark needs N >= 1, got {args.benchmark}")
+    try:
+        inputs = runtime.load_inputs(args.input)
+        results = runtime.run(module, inputs, function=args.function, device=args.device)
+        _emit_results(results, args.output, args.function)
+        if args.benchmark is not None:
+            timing = runtime.benchmark(module, inputs, function=args.function, device=args.device,
+                                       repeats=args.benchmark)
+            print(f"@{args.function} on {args.device}: median {timing['median_ms']:.3f} ms, "
+                  f"min {timing['min_ms']:.3f} ms, max {timing['max_ms']:.3f} ms "
+                  f"({timing['repeats']} runs after {timing['warmup']} warm-up)")
+    except runtime.RunError as error:
+        raise CommandError(str(error))
+
+
+_OUTPUT_FORMS = "@file.npy (write), +file.npy (append), - (print) or empty (skip)"
+
+
+def _check_output_spec(output: str) -> None:
+    if output not in ("", "-") and not (output[0] in "@+" and output.endswith(".npy")):
+        raise CommandError(f"invalid --output '{output}': expected {_OUTPUT_FORMS}")
+
+
+def _emit_results(results: list[np.ndarray], outputs: list[str], function: str) -> None:
+    """Prints or saves each result as iree-run-module does: one --output per result, or all printed."""
+    if outputs and len(outputs) != len(results):
+        raise CommandError(f"@{function} returned {len(results)} result(s) but {len(outputs)} "
+                           f"--output given (one per result: {_OUTPUT_FORMS})")
+    print(f"EXEC @{function}")
+    for index, (result, output) in enumerate(zip(results, outputs or ["-"] * len(results))):
+        if output == "-":
+            print(f"result[{index}]: hal.buffer_view\n{runtime.format_array(result)}")
+        elif output:
+            _save_npy(result, Path(output[1:]), append=output[0] == "+")
+
+
+def _save_npy(array: np.ndarray, path: Path, append: bool) -> None:
+    try:
+        with open(path, "ab" if append else "wb") as file:
+            np.save(file, array)
+    except OSError as error:
+        raise CommandError(f"cannot write '{path}': {error.strerror}")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="braze",
@@ -79,6 +132,25 @@ def _parser() -> argparse.ArgumentParser:
     annotate.add_argument("--print-pipeline", action="store_true",
                           help="print the pass pipeline (as braze-opt --pass-pipeline takes it) and exit")
     annotate.set_defaults(run=_annotate)
+
+    run = commands.add_parser(
+        "run",
+        help="run a function of a compiled module (.vmfb) with iree.runtime",
+        description="Calls a function of an IREE module on this machine and prints its results "
+                    "the way iree-run-module does; with --benchmark, also its latency.",
+    )
+    run.add_argument("module", help="a compiled module (.vmfb)")
+    run.add_argument("--input", action="append", default=[], metavar="SPEC",
+                     help="one per function input, in order: @file.npy, file.npy, or SHAPExTYPE=VALUES "
+                          "(2x3xf32=1,2,3,4,5,6; one value fills the shape: 1x3xf32=0.5)")
+    run.add_argument("--function", default="main", help="the function to call (default: main)")
+    run.add_argument("--device", default="local-sync",
+                     help="iree.runtime device: local-sync (one thread, default) or local-task")
+    run.add_argument("--output", action="append", default=[], metavar="SPEC",
+                     help=f"one per result, in order: {_OUTPUT_FORMS}; without any, all results are printed")
+    run.add_argument("--benchmark", type=int, metavar="N",
+                     help="then time N calls (after warm-up) and print median/min/max latency")
+    run.set_defaults(run=_run_module)
     return parser
 
 

@@ -7,9 +7,9 @@
 
 A name may carry CPU features for the targets that take them
 (`arm64-android+dotprod+i8mm`) and `get_target(..., cpu="cortex-a78")` picks
-the CPU. Targets with no drivers are compile-only on this machine: the mobile
-Vulkan targets give wrong results on lavapipe, and arm64 runs under qemu
-through iree-run-module, not through iree.runtime.
+the CPU. Targets with no drivers are compile-only here for now: the mobile
+Vulkan targets give wrong results on lavapipe, llvmpipe needs lavapipe
+installed, and arm64 needs iree-run-module under qemu rather than iree.runtime.
 """
 
 from __future__ import annotations
