@@ -171,21 +171,13 @@ struct ConvTranspose2DLowering : OpRewritePattern<ConvTranspose2DOp> {
         op.getFilter(), ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
     auto flippedType = RankedTensorType::get(
         {group, filtersPerGroup, channelsPerGroup, kernel[0], kernel[1]}, elementType);
-    MLIRContext *context = rewriter.getContext();
-    AffineExpr g, m, c, i, j;
-    bindDims(context, g, m, c, i, j);
-    AffineMap readFlipped =
-        AffineMap::get(5, 0, {g, c, m, kernel[0] - 1 - i, kernel[1] - 1 - j}, context);
-    Value flipped =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{flippedType}, ValueRange{groupedFilter},
-            ValueRange{emptyTensor(rewriter, loc, flippedType)},
-            ArrayRef<AffineMap>{readFlipped, AffineMap::getMultiDimIdentityMap(5, context)},
-            SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
-            [](OpBuilder &b, Location l, ValueRange args) {
-              linalg::YieldOp::create(b, l, args[0]);
-            })
-            .getResult(0);
+    Value flipped = buildIndexedGeneric(
+        rewriter, loc, flippedType, [&](OpBuilder &b, Location l, ArrayRef<Value> out) {
+          Value read[] = {out[0], out[2], out[1],
+                          affineIndex(b, l, out[3], -1, kernel[0] - 1),
+                          affineIndex(b, l, out[4], -1, kernel[1] - 1)};
+          return tensor::ExtractOp::create(b, l, groupedFilter, read);
+        });
     Value filter = tensor::CollapseShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({group * filtersPerGroup, channelsPerGroup, kernel[0], kernel[1]},

@@ -17,31 +17,6 @@ SmallVector<OpFoldResult> indexValues(MLIRContext *context, ArrayRef<int64_t> va
   return getAsIndexOpFoldResult(context, values);
 }
 
-/// A linalg.generic over `resultType` whose body computes each element from
-/// the loop indices (and nothing else): for ops that read their input at
-/// computed positions with tensor.extract.
-Value buildIndexedGeneric(
-    OpBuilder &builder, Location loc, RankedTensorType resultType,
-    function_ref<Value(OpBuilder &, Location, ArrayRef<Value> indices)> body) {
-  int64_t rank = resultType.getRank();
-  return linalg::GenericOp::create(
-             builder, loc, TypeRange{resultType}, ValueRange{},
-             ValueRange{emptyTensor(builder, loc, resultType)},
-             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, builder.getContext())},
-             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-             [&](OpBuilder &b, Location l, ValueRange) {
-               SmallVector<Value> indices;
-               for (int64_t dim = 0; dim < rank; ++dim)
-                 indices.push_back(linalg::IndexOp::create(b, l, dim));
-               linalg::YieldOp::create(b, l, body(b, l, indices));
-             })
-      .getResult(0);
-}
-
-Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
 struct ConstantLowering : OpRewritePattern<ConstantOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -95,12 +70,13 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
 };
 
 /// Positive steps: tensor.extract_slice. A negative step reads backwards,
-/// which extract_slice cannot: a generic with `start + step * i` maps.
+/// which extract_slice cannot: an indexed generic reading
+/// input[start + step * i] (IREE tiles only projected-permutation maps, so
+/// the arithmetic is in the body, not the indexing map).
 struct SliceLowering : OpRewritePattern<SliceOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(SliceOp op, PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
     MLIRContext *context = rewriter.getContext();
@@ -110,21 +86,13 @@ struct SliceLowering : OpRewritePattern<SliceOp> {
           indexValues(context, type.getShape()), indexValues(context, steps));
       return success();
     }
-    int64_t rank = type.getRank();
-    SmallVector<AffineExpr> reads;
-    for (int64_t dim = 0; dim < rank; ++dim)
-      reads.push_back(getAffineDimExpr(dim, context) * steps[dim] + starts[dim]);
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{type}, ValueRange{op.getInput()},
-            ValueRange{emptyTensor(rewriter, loc, type)},
-            ArrayRef<AffineMap>{AffineMap::get(rank, 0, reads, context),
-                                AffineMap::getMultiDimIdentityMap(rank, context)},
-            SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-            [](OpBuilder &b, Location l, ValueRange args) {
-              linalg::YieldOp::create(b, l, args[0]);
-            })
-            .getResult(0);
+    Value result = buildIndexedGeneric(
+        rewriter, op.getLoc(), type, [&](OpBuilder &b, Location l, ArrayRef<Value> out) {
+          SmallVector<Value> read;
+          for (auto [dim, index] : llvm::enumerate(out))
+            read.push_back(affineIndex(b, l, index, steps[dim], starts[dim]));
+          return tensor::ExtractOp::create(b, l, op.getInput(), read);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }

