@@ -1,0 +1,749 @@
+"""ONNX ops -> braze ops: a registry of converters, one per op type.
+
+A converter takes a `Node` and returns the braze value of the node's output,
+or a list of values for its first outputs; the importer checks that the
+outputs it leaves out are unused. Converters read every attribute and input
+they honour through the Node, so the importer can reject whatever else a
+node carries. Semantics follow the ONNX operator specification for opsets
+11 to 18; where braze cannot express a case exactly, the converter raises
+ConversionError instead of approximating.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+
+import mlir.ir as ir
+import numpy as np
+from onnx import TensorProto
+
+from braze.dialects import braze as bz
+
+from .errors import ConversionError
+from .node import Node
+from .tensors import (cast, dtype_of, numpy_dtype, reshape, scalar_like, shape_of,
+                      tensor_type, transpose)
+
+Converter = Callable[[Node], "ir.Value | list[ir.Value]"]
+CONVERTERS: dict[str, Converter] = {}
+
+
+def converts(*op_types: str) -> Callable[[Converter], Converter]:
+    def register(convert: Converter) -> Converter:
+        for op_type in op_types:
+            CONVERTERS[op_type] = convert
+        return convert
+    return register
+
+
+def register_family(table: dict, convert: Callable) -> None:
+    """Registers `convert(table[op_type], node)` for each op type of a table."""
+    for op_type, argument in table.items():
+        CONVERTERS[op_type] = functools.partial(convert, argument)
+
+
+# ---------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------
+
+def normalize_axis(axis: int, rank: int) -> int:
+    if not -rank <= axis < rank:
+        raise ConversionError(f"axis {axis} is out of range for rank {rank}")
+    return axis % rank
+
+
+def normalize_axes(axes: Sequence[int], rank: int) -> list[int]:
+    """Non-negative, sorted and unique, as braze ops take them."""
+    return sorted({normalize_axis(int(axis), rank) for axis in axes})
+
+
+def choice(node: Node, name: str, options: dict):
+    """The braze counterpart of a string attribute that takes a few values."""
+    value = node.attr(name)
+    if value not in options:
+        raise ConversionError(f"attribute {name}={value!r} is not supported by braze "
+                              f"(supported: {', '.join(options)})")
+    return options[value]
+
+
+def scalar(array: np.ndarray, what: str) -> float:
+    if array.size != 1:
+        raise ConversionError(f"{what} must be a scalar, got shape {list(array.shape)}")
+    return float(array.item())
+
+
+def attribute_or_input(node: Node, name: str, index: int) -> Sequence[int] | None:
+    """An argument that moved from an attribute to a constant input: `axes` of
+    Squeeze, Unsqueeze and ReduceSum in opset 13, of the other reductions in
+    18; `split` of Split in 13."""
+    if name in node.schema.attributes:
+        return node.attr(name)
+    return node.optional_constant(index)
+
+
+def ceil_div(numerator: int, denominator: int) -> int:
+    return -(-numerator // denominator)
+
+
+def require_image(node: Node, value: ir.Value) -> list[int]:
+    """The shape of an (N, C, H, W) input: braze's spatial ops are 2-D."""
+    shape = shape_of(value)
+    if len(shape) != 4:
+        raise ConversionError(f"braze supports 2-D {node.op_type} only (a rank-4 input); "
+                              f"the input has rank {len(shape)}")
+    return shape
+
+
+def filter_kernel(node: Node, filter_: ir.Value) -> list[int]:
+    kernel = shape_of(filter_)[2:]
+    declared = node.attr("kernel_shape")
+    if declared is not None and list(declared) != kernel:
+        raise ConversionError(f"attribute kernel_shape={declared} does not match the "
+                              f"weight's spatial shape {kernel}")
+    return kernel
+
+
+def window_attrs(node: Node) -> tuple[list[int], list[int]]:
+    """(strides, dilations), both defaulting to 1 per spatial dimension."""
+    return list(node.attr("strides", [1, 1])), list(node.attr("dilations", [1, 1]))
+
+
+SAME_AUTO_PADS = ("SAME_UPPER", "SAME_LOWER")
+
+
+def split_paddings(totals: Sequence[int], auto_pad: str) -> list[int]:
+    """(begin..., end...) pads from the total padding of each spatial dim:
+    SAME_UPPER puts an odd cell at the end, the other modes (ConvTranspose's
+    output_shape without auto_pad too) at the start."""
+    halves = [(total // 2, total - total // 2) for total in totals]
+    if auto_pad != "SAME_UPPER":
+        halves = [(larger, smaller) for smaller, larger in halves]
+    return [begin for begin, _ in halves] + [end for _, end in halves]
+
+
+def forward_pads(node: Node, input_size: Sequence[int], kernel: Sequence[int],
+                 strides: Sequence[int], dilations: Sequence[int]) -> list[int]:
+    """(top, left, bottom, right) pads of Conv and pooling, from `pads` or `auto_pad`."""
+    auto_pad = node.attr("auto_pad")
+    if auto_pad == "NOTSET":
+        return list(node.attr("pads", [0, 0, 0, 0]))
+    if node.has_attr("pads"):
+        raise ConversionError(f"attribute pads cannot be combined with auto_pad={auto_pad!r}")
+    if auto_pad == "VALID":
+        return [0, 0, 0, 0]
+    if auto_pad not in SAME_AUTO_PADS:
+        raise ConversionError(f"attribute auto_pad={auto_pad!r} is not a valid value")
+    return split_paddings([same_padding(*dim) for dim in
+                           zip(input_size, kernel, strides, dilations)], auto_pad)
+
+
+def same_padding(size: int, k: int, stride: int, dilation: int) -> int:
+    """Total padding that leaves ceil(size / stride) windows (auto_pad SAME_*)."""
+    return max(0, (ceil_div(size, stride) - 1) * stride + (k - 1) * dilation + 1 - size)
+
+
+def transposed_pads(node: Node, input_size: Sequence[int], kernel: Sequence[int],
+                    strides: Sequence[int], dilations: Sequence[int],
+                    output_padding: Sequence[int]) -> list[int]:
+    """ConvTranspose pads, from `pads`, or from `output_shape` or `auto_pad`."""
+    output_shape = node.attr("output_shape")
+    auto_pad = node.attr("auto_pad")
+    if output_shape is None and auto_pad == "NOTSET":
+        return list(node.attr("pads", [0, 0, 0, 0]))
+    if node.has_attr("pads"):
+        raise ConversionError("attribute pads cannot be combined with output_shape or "
+                              f"auto_pad={auto_pad!r}")
+    if output_shape is None:
+        if auto_pad == "VALID":
+            return [0, 0, 0, 0]
+        if auto_pad not in SAME_AUTO_PADS:
+            raise ConversionError(f"attribute auto_pad={auto_pad!r} is not a valid value")
+        output_shape = [size * stride for size, stride in zip(input_size, strides)]
+    elif len(output_shape) != 2:
+        raise ConversionError(f"attribute output_shape={output_shape} must give the 2 "
+                              "spatial sizes")
+    totals = [stride * (size - 1) + extra + (k - 1) * dilation + 1 - target
+              for size, k, stride, dilation, extra, target in
+              zip(input_size, kernel, strides, dilations, output_padding, output_shape)]
+    if min(totals) < 0:
+        raise ConversionError(f"output size {list(output_shape)} needs negative padding, "
+                              "which braze.conv_transpose2d cannot express")
+    return split_paddings(totals, auto_pad)
+
+
+# ---------------------------------------------------------------------------
+# Convolution, matrix products, normalization, pooling
+# ---------------------------------------------------------------------------
+
+@converts("Conv")
+def convert_conv(node: Node) -> ir.Value:
+    x, filter_, bias = node.input(0), node.input(1), node.optional_input(2)
+    shape = require_image(node, x)
+    kernel = filter_kernel(node, filter_)
+    strides, dilations = window_attrs(node)
+    pads = forward_pads(node, shape[2:], kernel, strides, dilations)
+    return bz.Conv2DOp(x, filter_, bias=bias, strides=strides, pads=pads,
+                       dilations=dilations, group=node.attr("group")).result
+
+
+@converts("ConvTranspose")
+def convert_conv_transpose(node: Node) -> ir.Value:
+    x, filter_, bias = node.input(0), node.input(1), node.optional_input(2)
+    shape = require_image(node, x)
+    kernel = filter_kernel(node, filter_)
+    strides, dilations = window_attrs(node)
+    output_padding = list(node.attr("output_padding", [0, 0]))
+    pads = transposed_pads(node, shape[2:], kernel, strides, dilations, output_padding)
+    return bz.ConvTranspose2DOp(x, filter_, bias=bias, strides=strides, pads=pads,
+                                dilations=dilations, output_padding=output_padding,
+                                group=node.attr("group")).result
+
+
+@converts("MatMul")
+def convert_matmul(node: Node) -> ir.Value:
+    return bz.MatMulOp(node.input(0), node.input(1)).result
+
+
+@converts("Gemm")
+def convert_gemm(node: Node) -> ir.Value:
+    """alpha * A' B' + beta * C as transpose, matmul, mul and add."""
+    a, b = node.input(0), node.input(1)
+    if len(shape_of(a)) != 2 or len(shape_of(b)) != 2:
+        raise ConversionError("Gemm takes matrices (rank 2), got ranks "
+                              f"{len(shape_of(a))} and {len(shape_of(b))}")
+    if node.attr("transA"):
+        a = transpose(a, [1, 0])
+    if node.attr("transB"):
+        b = transpose(b, [1, 0])
+    product = bz.MatMulOp(a, b).result
+    alpha = node.attr("alpha")
+    if alpha != 1.0:
+        product = bz.MulOp(product, scalar_like(alpha, product)).result
+    c = node.optional_input(2)
+    if c is None:
+        return product
+    beta = node.attr("beta")
+    if beta != 1.0:
+        c = bz.MulOp(c, scalar_like(beta, c)).result
+    return bz.AddOp(product, c).result
+
+
+@converts("BatchNormalization")
+def convert_batch_norm(node: Node) -> ir.Value:
+    if node.attr("training_mode", 0):
+        raise ConversionError("attribute training_mode=1 is not supported by braze, which "
+                              "imports inference graphs")
+    node.ignore_attributes("momentum")  # updates running statistics in training only
+    return bz.BatchNormOp(*(node.input(index) for index in range(5)),
+                          epsilon=node.attr("epsilon")).result
+
+
+@converts("LayerNormalization")
+def convert_layer_norm(node: Node) -> ir.Value:
+    x = node.input(0)
+    axis = normalize_axis(node.attr("axis"), len(shape_of(x)))
+    return bz.LayerNormOp(x, node.input(1), axis, bias=node.optional_input(2),
+                          epsilon=node.attr("epsilon")).result
+
+
+POOL_KINDS = {"MaxPool": bz.PoolKind.max, "AveragePool": bz.PoolKind.avg}
+
+
+def convert_pool(kind: bz.PoolKind, node: Node) -> ir.Value:
+    x = node.input(0)
+    shape = require_image(node, x)
+    kernel = node.attr("kernel_shape")
+    if kernel is None:
+        raise ConversionError("attribute kernel_shape is missing")
+    strides, dilations = window_attrs(node)
+    pads = forward_pads(node, shape[2:], kernel, strides, dilations)
+    ceil_mode = bool(node.attr("ceil_mode"))
+    if ceil_mode and node.attr("auto_pad") != "NOTSET":
+        # ONNX shape inference rounds up there, onnxruntime rounds down.
+        raise ConversionError("attribute ceil_mode=1 with auto_pad="
+                              f"{node.attr('auto_pad')!r} is ambiguous")
+    if kind == bz.PoolKind.max:
+        node.ignore_attributes("storage_order")  # orders the Indices output only
+        count_include_pad = False
+    else:
+        count_include_pad = bool(node.attr("count_include_pad"))
+    return bz.Pool2DOp(kind, x, kernel, strides=strides, pads=pads, dilations=dilations,
+                       count_include_pad=count_include_pad, ceil_mode=ceil_mode).result
+
+
+register_family(POOL_KINDS, convert_pool)
+
+GLOBAL_POOL_KINDS = {"GlobalAveragePool": bz.ReduceKind.mean,
+                     "GlobalMaxPool": bz.ReduceKind.max}
+
+
+def convert_global_pool(kind: bz.ReduceKind, node: Node) -> ir.Value:
+    x = node.input(0)
+    spatial_axes = list(range(2, len(shape_of(x))))
+    return bz.ReduceOp(kind, x, spatial_axes, keepdims=True).result
+
+
+register_family(GLOBAL_POOL_KINDS, convert_global_pool)
+
+REDUCE_KINDS = {"ReduceSum": bz.ReduceKind.sum, "ReduceMean": bz.ReduceKind.mean,
+                "ReduceMax": bz.ReduceKind.max, "ReduceMin": bz.ReduceKind.min,
+                "ReduceProd": bz.ReduceKind.prod}
+
+
+def convert_reduce(kind: bz.ReduceKind, node: Node) -> ir.Value:
+    x = node.input(0)
+    rank = len(shape_of(x))
+    axes = attribute_or_input(node, "axes", 1)
+    if axes is None or len(axes) == 0:
+        if node.attr("noop_with_empty_axes", 0):
+            return x
+        axes = range(rank)
+    return bz.ReduceOp(kind, x, normalize_axes(axes, rank),
+                       keepdims=bool(node.attr("keepdims"))).result
+
+
+register_family(REDUCE_KINDS, convert_reduce)
+
+
+@converts("Softmax")
+def convert_softmax(node: Node) -> ir.Value:
+    x = node.input(0)
+    shape = shape_of(x)
+    axis = normalize_axis(node.attr("axis"), len(shape))
+    if node.schema.since_version >= 13 or axis == len(shape) - 1:
+        return bz.SoftmaxOp(x, axis).result
+    # Before opset 13 Softmax normalizes over all of dims [axis, rank) at once,
+    # as if the input were flattened to 2-D there.
+    flat = reshape(x, shape[:axis] + [math.prod(shape[axis:])])
+    return reshape(bz.SoftmaxOp(flat, axis).result, shape)
+
+
+# ---------------------------------------------------------------------------
+# Elementwise
+# ---------------------------------------------------------------------------
+
+UNARY_OPS = {
+    "Relu": bz.ReluOp, "Sigmoid": bz.SigmoidOp, "Tanh": bz.TanhOp, "Exp": bz.ExpOp,
+    "Log": bz.LogOp, "Sqrt": bz.SqrtOp, "Reciprocal": bz.ReciprocalOp, "Neg": bz.NegOp,
+    "Abs": bz.AbsOp, "Erf": bz.ErfOp, "Floor": bz.FloorOp, "Ceil": bz.CeilOp,
+    "HardSwish": bz.HardSwishOp,
+}
+
+
+def convert_unary(op_class: type, node: Node) -> ir.Value:
+    return op_class(node.input(0)).result
+
+
+register_family(UNARY_OPS, convert_unary)
+
+
+@converts("HardSigmoid")
+def convert_hard_sigmoid(node: Node) -> ir.Value:
+    return bz.HardSigmoidOp(node.input(0), alpha=node.attr("alpha"),
+                            beta=node.attr("beta")).result
+
+
+@converts("LeakyRelu")
+def convert_leaky_relu(node: Node) -> ir.Value:
+    return bz.LeakyReluOp(node.input(0), alpha=node.attr("alpha")).result
+
+
+@converts("Clip")
+def convert_clip(node: Node) -> ir.Value:
+    low, high = (node.optional_constant(index) for index in (1, 2))
+    return bz.ClipOp(node.input(0), min=None if low is None else scalar(low, "min"),
+                     max=None if high is None else scalar(high, "max")).result
+
+
+@converts("Identity")
+def convert_identity(node: Node) -> ir.Value:
+    return node.input(0)
+
+
+@converts("Dropout")
+def convert_dropout(node: Node) -> ir.Value:
+    # In inference Dropout passes its input through: ratio and seed do nothing.
+    node.ignore_attributes("ratio", "seed")
+    node.ignore_input(1)
+    training_mode = node.optional_constant(2)
+    if training_mode is not None and bool(training_mode):
+        raise ConversionError("input 'training_mode' is true; braze imports inference graphs")
+    return node.input(0)
+
+
+BINARY_OPS = {"Add": bz.AddOp, "Sub": bz.SubOp, "Mul": bz.MulOp, "Div": bz.DivOp}
+
+
+def convert_binary(op_class: type, node: Node) -> ir.Value:
+    return op_class(node.input(0), node.input(1)).result
+
+
+register_family(BINARY_OPS, convert_binary)
+
+
+@converts("Pow")
+def convert_pow(node: Node) -> ir.Value:
+    base, exponent = node.input(0), node.input(1)
+    base_dtype, exponent_dtype = dtype_of(base), dtype_of(exponent)
+    if base_dtype.kind != "f" and exponent_dtype.kind == "f":
+        raise ConversionError(f"a {base_dtype} base with a {exponent_dtype} exponent is "
+                              "not supported by braze")
+    # ONNX lets the exponent have another type; braze.pow takes one.
+    return bz.PowOp(base, cast(exponent, base_dtype)).result
+
+
+VARIADIC_OPS = {"Max": bz.MaxOp, "Min": bz.MinOp, "Sum": bz.AddOp}
+
+
+def convert_variadic(op_class: type, node: Node) -> ir.Value:
+    return functools.reduce(lambda lhs, rhs: op_class(lhs, rhs).result, node.inputs())
+
+
+register_family(VARIADIC_OPS, convert_variadic)
+
+
+@converts("Mean")
+def convert_mean(node: Node) -> ir.Value:
+    total = convert_variadic(bz.AddOp, node)
+    return bz.DivOp(total, scalar_like(node.input_count, total)).result
+
+
+COMPARISONS = {
+    "Equal": bz.ComparePredicate.eq, "Less": bz.ComparePredicate.lt,
+    "LessOrEqual": bz.ComparePredicate.le, "Greater": bz.ComparePredicate.gt,
+    "GreaterOrEqual": bz.ComparePredicate.ge,
+}
+
+
+def convert_comparison(predicate: bz.ComparePredicate, node: Node) -> ir.Value:
+    return bz.CompareOp(predicate, node.input(0), node.input(1)).result
+
+
+register_family(COMPARISONS, convert_comparison)
+
+
+@converts("Where")
+def convert_where(node: Node) -> ir.Value:
+    return bz.WhereOp(node.input(0), node.input(1), node.input(2)).result
+
+
+@converts("Cast")
+def convert_cast(node: Node) -> ir.Value:
+    to = node.attr("to")
+    try:
+        dtype = numpy_dtype(to)
+    except ConversionError:
+        raise ConversionError(f"attribute to={TensorProto.DataType.Name(to)} is not "
+                              "supported by braze") from None
+    return cast(node.input(0), dtype)
+
+
+# ---------------------------------------------------------------------------
+# Shape changes
+# ---------------------------------------------------------------------------
+
+@converts("Reshape")
+def convert_reshape(node: Node) -> ir.Value:
+    x = node.input(0)
+    shape = shape_of(x)
+    target = [int(d) for d in node.constant(1)]
+    allow_zero = node.attr("allowzero", 0)
+    # 0 copies the input's dimension unless allowzero; one -1 takes the rest.
+    resolved = [shape[i] if d == 0 and not allow_zero and i < len(shape) else d
+                for i, d in enumerate(target)]
+    if any(d < -1 for d in resolved) or resolved.count(-1) > 1 or (
+            0 in resolved and not allow_zero):
+        raise ConversionError(f"shape {target} is not a valid target for input shape {shape}")
+    if -1 in resolved:
+        known = math.prod(d for d in resolved if d != -1)
+        if known == 0 or math.prod(shape) % known:
+            raise ConversionError(f"cannot reshape {shape} into {target}")
+        resolved[resolved.index(-1)] = math.prod(shape) // known
+    return reshape(x, resolved)
+
+
+@converts("Flatten")
+def convert_flatten(node: Node) -> ir.Value:
+    x = node.input(0)
+    shape = shape_of(x)
+    axis = node.attr("axis")
+    if not -len(shape) <= axis <= len(shape):
+        raise ConversionError(f"axis {axis} is out of range for rank {len(shape)}")
+    axis += len(shape) if axis < 0 else 0
+    return reshape(x, [math.prod(shape[:axis]), math.prod(shape[axis:])])
+
+
+@converts("Squeeze")
+def convert_squeeze(node: Node) -> ir.Value:
+    x = node.input(0)
+    shape = shape_of(x)
+    axes = attribute_or_input(node, "axes", 1)
+    if axes is None:
+        axes = [dim for dim, size in enumerate(shape) if size == 1]
+    axes = normalize_axes(axes, len(shape))
+    if any(shape[axis] != 1 for axis in axes):
+        raise ConversionError(f"cannot squeeze axes {axes} of shape {shape}")
+    return reshape(x, [size for dim, size in enumerate(shape) if dim not in axes])
+
+
+@converts("Unsqueeze")
+def convert_unsqueeze(node: Node) -> ir.Value:
+    x = node.input(0)
+    shape = shape_of(x)
+    axes = attribute_or_input(node, "axes", 1)
+    if axes is None:
+        raise ConversionError("axes are missing")
+    rank = len(shape) + len(axes)
+    inserted = normalize_axes(axes, rank)
+    if len(inserted) != len(axes):
+        raise ConversionError(f"axes {list(axes)} repeat an axis")
+    sizes = iter(shape)
+    return reshape(x, [1 if dim in inserted else next(sizes) for dim in range(rank)])
+
+
+@converts("Transpose")
+def convert_transpose(node: Node) -> ir.Value:
+    x = node.input(0)
+    perm = node.attr("perm", list(reversed(range(len(shape_of(x))))))
+    return transpose(x, perm)
+
+
+@converts("DepthToSpace")
+def convert_depth_to_space(node: Node) -> ir.Value:
+    x = node.input(0)
+    n, c, h, w = require_image(node, x)
+    b = node.attr("blocksize")
+    if c % (b * b):
+        raise ConversionError(f"channels ({c}) are not divisible by blocksize^2 ({b * b})")
+    depth = c // (b * b)
+    # DCR reads the channel as (block row, block column, depth), CRD as
+    # (depth, block row, block column); the perm interleaves the blocks with H, W.
+    blocks, perm = choice(node, "mode", {
+        "DCR": ([n, b, b, depth, h, w], [0, 3, 4, 1, 5, 2]),
+        "CRD": ([n, depth, b, b, h, w], [0, 1, 4, 2, 5, 3]),
+    })
+    return reshape(transpose(reshape(x, blocks), perm), [n, depth, h * b, w * b])
+
+
+@converts("SpaceToDepth")
+def convert_space_to_depth(node: Node) -> ir.Value:
+    x = node.input(0)
+    n, c, h, w = require_image(node, x)
+    b = node.attr("blocksize")
+    if h % b or w % b:
+        raise ConversionError(f"spatial size {h}x{w} is not divisible by blocksize {b}")
+    blocks = reshape(x, [n, c, h // b, b, w // b, b])
+    return reshape(transpose(blocks, [0, 3, 5, 1, 2, 4]), [n, c * b * b, h // b, w // b])
+
+
+# ---------------------------------------------------------------------------
+# Data movement
+# ---------------------------------------------------------------------------
+
+@converts("Concat")
+def convert_concat(node: Node) -> ir.Value:
+    inputs = node.inputs()
+    axis = normalize_axis(node.attr("axis"), len(shape_of(inputs[0])))
+    return bz.ConcatOp(inputs, axis).result
+
+
+def slice_value(x: ir.Value, starts: Sequence[int], sizes: Sequence[int],
+                steps: Sequence[int]) -> ir.Value:
+    return bz.SliceOp(x, [int(s) for s in starts], [int(s) for s in sizes],
+                      [int(s) for s in steps]).result
+
+
+@converts("Split")
+def convert_split(node: Node) -> list[ir.Value]:
+    x = node.input(0)
+    shape = shape_of(x)
+    axis = normalize_axis(node.attr("axis"), len(shape))
+    results, offset = [], 0
+    for size in split_sizes(node, shape[axis], len(node.proto.output)):
+        starts, sizes = [0] * len(shape), list(shape)
+        starts[axis], sizes[axis] = offset, size
+        results.append(slice_value(x, starts, sizes, [1] * len(shape)))
+        offset += size
+    return results
+
+
+def split_sizes(node: Node, extent: int, outputs: int) -> list[int]:
+    sizes = attribute_or_input(node, "split", 1)
+    if sizes is not None and len(sizes) > 0:
+        sizes = [int(size) for size in sizes]
+    elif node.attr("num_outputs") is not None:
+        # Opset 18: equal chunks of ceil(extent / n), the last one smaller.
+        chunk = ceil_div(extent, node.attr("num_outputs"))
+        sizes = [chunk] * (outputs - 1) + [extent - chunk * (outputs - 1)]
+    elif extent % outputs == 0:
+        sizes = [extent // outputs] * outputs
+    else:
+        raise ConversionError(f"cannot split {extent} elements into {outputs} equal parts")
+    if len(sizes) != outputs or sum(sizes) != extent or min(sizes) < 0:
+        raise ConversionError(f"split sizes {sizes} do not divide {extent} elements "
+                              f"into {outputs} outputs")
+    return sizes
+
+
+@converts("Slice")
+def convert_slice(node: Node) -> ir.Value:
+    x = node.input(0)
+    shape = shape_of(x)
+    rank = len(shape)
+    starts, ends = node.constant(1), node.constant(2)
+    axes = node.optional_constant(3)
+    steps = node.optional_constant(4)
+    axes = range(len(starts)) if axes is None else axes
+    steps = [1] * len(starts) if steps is None else steps
+    if not len(starts) == len(ends) == len(axes) == len(steps):
+        raise ConversionError("starts, ends, axes and steps differ in length")
+    full_starts, full_sizes, full_steps = [0] * rank, list(shape), [1] * rank
+    seen = set()
+    for axis, start, end, step in zip(axes, starts, ends, steps):
+        axis = normalize_axis(int(axis), rank)
+        if axis in seen:
+            raise ConversionError(f"axis {axis} is sliced twice")
+        seen.add(axis)
+        full_starts[axis], full_sizes[axis] = clamp_slice(int(start), int(end), int(step),
+                                                          shape[axis])
+        full_steps[axis] = int(step)
+    return slice_value(x, full_starts, full_sizes, full_steps)
+
+
+def clamp_slice(start: int, end: int, step: int, extent: int) -> tuple[int, int]:
+    """(first index, element count) of ONNX Slice along one axis."""
+    if step == 0:
+        raise ConversionError("slice step 0 is not valid")
+    start += extent if start < 0 else 0
+    end += extent if end < 0 else 0
+    if step > 0:
+        start, end = min(max(start, 0), extent), min(max(end, 0), extent)
+    else:
+        start, end = min(max(start, 0), extent - 1), min(max(end, -1), extent - 1)
+    return start, max(0, ceil_div(end - start, step))
+
+
+@converts("Pad")
+def convert_pad(node: Node) -> ir.Value:
+    choice(node, "mode", {"constant": None})
+    x = node.input(0)
+    shape = shape_of(x)
+    rank = len(shape)
+    pads = [int(p) for p in node.constant(1)]
+    value = node.optional_constant(2)
+    axes = node.optional_constant(3)
+    axes = list(range(rank)) if axes is None else [normalize_axis(int(a), rank) for a in axes]
+    if len(pads) != 2 * len(axes) or len(set(axes)) != len(axes):
+        raise ConversionError(f"pads {pads} do not give a begin and end for each of axes {axes}")
+    low, high = [0] * rank, [0] * rank
+    for axis, before, after in zip(axes, pads[:len(axes)], pads[len(axes):]):
+        low[axis], high[axis] = before, after
+    # Negative pads remove cells: slice them off first.
+    kept = [size + min(before, 0) + min(after, 0) for size, before, after in zip(shape, low, high)]
+    if min(kept) < 0:
+        raise ConversionError(f"pads {pads} remove more than the input shape {shape}")
+    if kept != shape:
+        x = slice_value(x, [-min(before, 0) for before in low], kept, [1] * rank)
+    return bz.PadOp(x, [max(p, 0) for p in low], [max(p, 0) for p in high],
+                    value=0.0 if value is None else scalar(value, "constant_value")).result
+
+
+@converts("Gather")
+def convert_gather(node: Node) -> ir.Value:
+    data = node.input(0)
+    axis = normalize_axis(node.attr("axis"), len(shape_of(data)))
+    return bz.GatherOp(data, node.input(1), axis).result
+
+
+@converts("Expand")
+def convert_expand(node: Node) -> ir.Value:
+    x = node.input(0)
+    shape = shape_of(x)
+    target = [int(d) for d in node.constant(1)]
+    try:
+        result_shape = list(np.broadcast_shapes(tuple(shape), tuple(target)))
+    except ValueError:
+        raise ConversionError(f"cannot expand shape {shape} to {target}") from None
+    if result_shape == shape:
+        return x
+    return bz.ExpandOp(tensor_type(result_shape, dtype_of(x)), x).result
+
+
+@converts("Tile")
+def convert_tile(node: Node) -> ir.Value:
+    return bz.TileOp(node.input(0), [int(r) for r in node.constant(1)]).result
+
+
+# ---------------------------------------------------------------------------
+# Resize
+# ---------------------------------------------------------------------------
+
+RESIZE_MODES = {"nearest": bz.ResizeMode.nearest, "linear": bz.ResizeMode.linear}
+COORDINATE_TRANSFORMS = {mode.name: mode for mode in bz.CoordinateTransform}
+NEAREST_ROUNDINGS = {rounding.name: rounding for rounding in bz.NearestRounding}
+
+
+@converts("Resize")
+def convert_resize(node: Node) -> ir.Value:
+    x = node.input(0)
+    mode = choice(node, "mode", RESIZE_MODES)
+    transform = choice(node, "coordinate_transformation_mode", COORDINATE_TRANSFORMS)
+    rounding = choice(node, "nearest_mode", NEAREST_ROUNDINGS)
+    if node.attr("antialias", 0):
+        raise ConversionError("attribute antialias=1 is not supported by braze")
+    # roi, cubic_coeff_a and extrapolation_value matter only for the cubic
+    # mode and tf_crop_and_resize, both rejected above.
+    node.ignore_input(1)
+    node.ignore_attributes("cubic_coeff_a", "extrapolation_value")
+    scales, sizes = node.optional_constant(2), node.optional_constant(3)
+    shape = resized_shape(shape_of(x), scales, sizes, node.attr("axes"))
+    return resize(x, shape, mode, transform,
+                  rounding if mode == bz.ResizeMode.nearest else None)
+
+
+@converts("Upsample")
+def convert_upsample(node: Node) -> ir.Value:
+    # Upsample is Resize with asymmetric coordinates; nearest rounds down
+    # (its scales are >= 1), as the operator's examples show.
+    x = node.input(0)
+    mode = choice(node, "mode", RESIZE_MODES)
+    shape = resized_shape(shape_of(x), node.constant(1), None, None)
+    rounding = bz.NearestRounding.floor if mode == bz.ResizeMode.nearest else None
+    return resize(x, shape, mode, bz.CoordinateTransform.asymmetric, rounding)
+
+
+def resized_shape(shape: list[int], scales: np.ndarray | None, sizes: np.ndarray | None,
+                  axes: Sequence[int] | None) -> list[int]:
+    """The output shape of Resize; braze.resize implies scale = output / input."""
+    axes = range(len(shape)) if axes is None else [normalize_axis(a, len(shape)) for a in axes]
+    given = sizes if sizes is not None and sizes.size else scales
+    if given is None or given.size == 0:
+        raise ConversionError("neither scales nor sizes are given")
+    if given.size != len(axes):
+        raise ConversionError(f"{given.size} scales or sizes given for {len(axes)} axes")
+    result = list(shape)
+    if given is sizes:
+        for axis, size in zip(axes, sizes):
+            result[axis] = int(size)
+    else:
+        for axis, scale in zip(axes, scales.astype(np.float32)):
+            result[axis] = math.floor(shape[axis] * float(scale))
+            if np.float32(result[axis] / shape[axis]) != scale:
+                raise ConversionError(
+                    f"scale {float(scale)} of axis {axis} maps size {shape[axis]} to "
+                    f"{shape[axis] * float(scale)}; braze.resize needs a scale equal to "
+                    "output size / input size")
+    if len(shape) != 4 or result[:2] != shape[:2]:
+        raise ConversionError(f"resizing {shape} to {result} is not supported: braze.resize "
+                              "rescales the last two dims of a rank-4 tensor")
+    return result
+
+
+def resize(x: ir.Value, shape: list[int], mode: bz.ResizeMode,
+           transform: bz.CoordinateTransform,
+           rounding: bz.NearestRounding | None) -> ir.Value:
+    return bz.ResizeOp(tensor_type(shape, dtype_of(x)), x, mode, transform,
+                       nearest_rounding=rounding).result
+
