@@ -7,6 +7,7 @@
 import importlib.util
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import lit.formats
@@ -16,6 +17,8 @@ config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir"]
 config.excludes = ["python"]
 config.test_source_root = os.path.dirname(__file__)
+# lit's scratch files (Output/, timings) go to a temporary dir, not the tree.
+config.test_exec_root = os.path.join(tempfile.gettempdir(), "braze-lit")
 
 
 def package_dir(name):

@@ -628,6 +628,25 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// ReduceOp
+//===----------------------------------------------------------------------===//
+
+bool ReduceOp::supportsLayout(Layout layout) {
+  if (layout == Layout::nchw)
+    return true;
+  if (layout != Layout::nhwc)
+    return false;
+  if (getKeepdims())
+    return true;
+  // Dropping the reduced dims leaves the kept ones in storage order (N, H, W,
+  // C): that is their logical order unless C is kept together with H or W.
+  ArrayRef<int64_t> axes = getAxes();
+  bool keepsChannels = !llvm::is_contained(axes, 1);
+  bool keepsSpatial = !llvm::is_contained(axes, 2) || !llvm::is_contained(axes, 3);
+  return !(keepsChannels && keepsSpatial);
+}
+
+//===----------------------------------------------------------------------===//
 // SoftmaxOp, ExpandOp, ResizeOp
 //===----------------------------------------------------------------------===//
 

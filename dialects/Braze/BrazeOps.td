@@ -39,11 +39,14 @@ def Braze_VerifiesInferredType : NativeOpTrait<"VerifiesInferredType"> {
 }
 
 /// A side-effect-free tensor op with a mapping type and a layout group.
+/// `layoutOverrides` names the LayoutOpInterface methods the op defines
+/// itself instead of taking its group's answer.
 class Braze_ComputeOp<string mnemonic, string mapping, string layoutGroup,
-                      list<Trait> traits = []>
+                      list<Trait> traits = [], list<string> layoutOverrides = []>
     : Braze_Op<mnemonic, traits # [Pure,
         Braze_Mapping<mapping>, Braze_MappingTypeOpInterface,
-        Braze_LayoutGroupOf<layoutGroup>, Braze_LayoutOpInterface,
+        Braze_LayoutGroupOf<layoutGroup>,
+        DeclareOpInterfaceMethods<Braze_LayoutOpInterface, layoutOverrides>,
         Braze_CostOpInterface]>;
 
 /// A compute op whose result shape and element type follow from its operands
@@ -54,10 +57,11 @@ class Braze_ComputeOp<string mnemonic, string mapping, string layoutGroup,
 /// print the same message. The result's layout encoding is not inferred: it is
 /// the layout selection's choice, so types are compared ignoring it.
 class Braze_ShapedComputeOp<string mnemonic, string mapping, string layoutGroup,
-                            list<Trait> traits = []>
+                            list<Trait> traits = [], list<string> layoutOverrides = []>
     : Braze_ComputeOp<mnemonic, mapping, layoutGroup,
                       traits # [Braze_VerifiesInferredType,
-                                InferTypeOpAdaptorWithIsCompatible]> {
+                                InferTypeOpAdaptorWithIsCompatible],
+                      layoutOverrides> {
   code inferResultType = ?;
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::inferReturnTypes(
@@ -369,12 +373,15 @@ def Braze_BatchNormOp : Braze_ShapedComputeOp<"batch_norm", "one_to_one", "ili_v
 // Many-to-many: reductions, normalizations, pooling
 //===----------------------------------------------------------------------===//
 
-def Braze_ReduceOp : Braze_ShapedComputeOp<"reduce", "many_to_many", "ild_fixed"> {
+def Braze_ReduceOp : Braze_ShapedComputeOp<"reduce", "many_to_many", "ild_fixed",
+    [], ["supportsLayout"]> {
   let summary = "reduces dimensions (ONNX ReduceSum/Mean/Max/Min/Prod, global pooling)";
   let description = [{
     `axes` are non-negative, sorted and unique (the frontend normalises
     ONNX's); reduced dimensions stay as size 1 with `keepdims`. Its speed
-    depends on which dimension is contiguous, hence ild.
+    depends on which dimension is contiguous, hence ild. It reads any
+    channels-last input by following the reduced dims into the storage
+    (index comprehension); with `keepdims` its result keeps that layout.
   }];
   let arguments = (ins Braze_ReduceKind:$kind, Braze_Tensor:$input,
                    DenseI64ArrayAttr:$axes,

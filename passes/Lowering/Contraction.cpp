@@ -17,93 +17,155 @@ DenseIntElementsAttr i64Vector(OpBuilder &builder, ArrayRef<int64_t> values) {
   return builder.getI64TensorAttr(values);
 }
 
-/// `bias` (M) broadcast to `type` (N, M, H, W), or zeros without a bias: the
-/// accumulator a convolution starts from, so the bias costs no extra pass.
+/// `bias` (M) broadcast to `type` (N, M, H, W in its layout), or zeros
+/// without a bias: the accumulator a convolution starts from, so the bias
+/// costs no extra pass over the output.
 Value convolutionInit(OpBuilder &builder, Location loc, RankedTensorType type,
                       Value bias) {
   Type elementType = type.getElementType();
   if (!bias)
-    return filledTensor(builder, loc, type,
+    return filledTensor(builder, loc, storageType(type),
                         scalarConstant(builder, loc, elementType, 0.0));
   auto column = RankedTensorType::get({type.getDimSize(1), 1, 1}, elementType);
-  return buildElementwise(builder, loc, type,
-                          reshapeTensor(builder, loc, bias, column),
+  return buildElementwise(builder, loc, type, reshapeTensor(builder, loc, bias, column),
+                          TypeRange{column},
                           [](OpBuilder &, Location, ValueRange a) { return a[0]; });
 }
 
+/// Whether the image tensors of a convolution or pooling are channels-last;
+/// both operand and result must share the layout (layout selection ensures it).
+FailureOr<bool> isChannelsLast(Operation *op, Type input, Type output) {
+  Layout layout = getLayout(input);
+  if (layout != getLayout(output))
+    return op->emitOpError("lowers only with the same layout for input and output, got ")
+           << input << " and " << output;
+  return layout == Layout::nhwc;
+}
+
+/// The storage dimensions holding H and W.
+std::array<int64_t, 2> spatialDims(bool channelsLast) {
+  return channelsLast ? std::array<int64_t, 2>{1, 2} : std::array<int64_t, 2>{2, 3};
+}
+
+/// Per storage dimension, `values` (h, w) at the spatial dims, 0 elsewhere.
+SmallVector<int64_t> atSpatialDims(bool channelsLast, int64_t h, int64_t w) {
+  SmallVector<int64_t> result(4, 0);
+  auto [hDim, wDim] = spatialDims(channelsLast);
+  result[hDim] = h;
+  result[wDim] = w;
+  return result;
+}
+
 /// A stride-`strides`, dilation-`dilations` convolution of an already padded
-/// NCHW input with an FCHW filter in `group` groups, into `init`.
+/// input (NCHW, or NHWC when `channelsLast`) with a logical FCHW filter in
+/// `group` groups, into `init`. Channels-last convolutions take the filter
+/// re-laid out (HWCF, HWC or GFHWC): constants, which IREE folds at compile
+/// time.
 Value emitConvolution(OpBuilder &builder, Location loc, Value input, Value filter,
-                      Value init, ArrayRef<int64_t> strides,
-                      ArrayRef<int64_t> dilations, int64_t group) {
+                      Value init, ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                      int64_t group, bool channelsLast) {
   auto inputType = cast<RankedTensorType>(input.getType());
   auto filterType = cast<RankedTensorType>(filter.getType());
   auto initType = cast<RankedTensorType>(init.getType());
   Type elementType = inputType.getElementType();
   DenseIntElementsAttr stridesAttr = i64Vector(builder, strides);
   DenseIntElementsAttr dilationsAttr = i64Vector(builder, dilations);
-  if (group == 1)
-    return linalg::Conv2DNchwFchwOp::create(builder, loc, TypeRange{initType},
-                                            ValueRange{input, filter}, ValueRange{init},
+  int64_t channelDim = channelsLast ? 3 : 1;
+  int64_t channels = inputType.getDimSize(channelDim), filters = filterType.getDimSize(0);
+  ArrayRef<int64_t> kernel = filterType.getShape().drop_front(2);
+  bool depthwise = group == channels && filters == channels && group > 1;
+
+  if (group == 1) {
+    if (!channelsLast)
+      return linalg::Conv2DNchwFchwOp::create(builder, loc, TypeRange{initType},
+                                              ValueRange{input, filter}, ValueRange{init},
+                                              stridesAttr, dilationsAttr)
+          .getResult(0);
+    Value hwcf = transposeTensor(builder, loc, filter, {2, 3, 1, 0});
+    return linalg::Conv2DNhwcHwcfOp::create(builder, loc, TypeRange{initType},
+                                            ValueRange{input, hwcf}, ValueRange{init},
                                             stridesAttr, dilationsAttr)
         .getResult(0);
+  }
 
-  int64_t channels = inputType.getDimSize(1), filters = filterType.getDimSize(0);
-  ArrayRef<int64_t> kernel = filterType.getShape().drop_front(2);
-  if (group == channels && filters == channels) {
-    // Depthwise: drop the filter's unit input-channel dimension.
-    auto depthwiseFilterType =
-        RankedTensorType::get({channels, kernel[0], kernel[1]}, elementType);
-    Value depthwiseFilter = tensor::CollapseShapeOp::create(
-        builder, loc, depthwiseFilterType, filter,
-        ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
-    return linalg::DepthwiseConv2DNchwChwOp::create(
-               builder, loc, TypeRange{initType}, ValueRange{input, depthwiseFilter},
-               ValueRange{init}, stridesAttr, dilationsAttr)
+  if (depthwise) {
+    // Drop the filter's unit input-channel dimension.
+    Value chw = tensor::CollapseShapeOp::create(
+        builder, loc, RankedTensorType::get({channels, kernel[0], kernel[1]}, elementType),
+        filter, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
+    if (!channelsLast)
+      return linalg::DepthwiseConv2DNchwChwOp::create(
+                 builder, loc, TypeRange{initType}, ValueRange{input, chw},
+                 ValueRange{init}, stridesAttr, dilationsAttr)
+          .getResult(0);
+    Value hwc = transposeTensor(builder, loc, chw, {1, 2, 0});
+    return linalg::DepthwiseConv2DNhwcHwcOp::create(builder, loc, TypeRange{initType},
+                                                    ValueRange{input, hwc}, ValueRange{init},
+                                                    stridesAttr, dilationsAttr)
         .getResult(0);
   }
 
   // Grouped: split the channel dimensions into (group, per-group).
   ArrayRef<int64_t> in = inputType.getShape(), out = initType.getShape();
-  auto groupedInput = tensor::ExpandShapeOp::create(
+  int64_t perGroup = channels / group, filtersPerGroup = filters / group;
+  auto splitChannels = [&](ArrayRef<int64_t> shape, int64_t size) {
+    SmallVector<int64_t> split(shape);
+    split[channelDim] = group;
+    split.insert(split.begin() + channelDim + 1, size / group);
+    return split;
+  };
+  SmallVector<ReassociationIndices> channelGroups =
+      channelsLast ? SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}}
+                   : SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}};
+  Value groupedInput = tensor::ExpandShapeOp::create(
+      builder, loc, RankedTensorType::get(splitChannels(in, channels), elementType), input,
+      channelGroups);
+  Value groupedFilter = tensor::ExpandShapeOp::create(
       builder, loc,
-      RankedTensorType::get({in[0], group, channels / group, in[2], in[3]}, elementType),
-      input, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-  auto groupedFilter = tensor::ExpandShapeOp::create(
-      builder, loc,
-      RankedTensorType::get(
-          {group, filters / group, filterType.getDimSize(1), kernel[0], kernel[1]},
-          elementType),
+      RankedTensorType::get({group, filtersPerGroup, perGroup, kernel[0], kernel[1]},
+                            elementType),
       filter, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
   auto groupedInitType =
-      RankedTensorType::get({out[0], group, filters / group, out[2], out[3]}, elementType);
-  auto groupedInit = tensor::ExpandShapeOp::create(
-      builder, loc, groupedInitType, init,
-      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-  Value grouped = linalg::Conv2DNgchwGfchwOp::create(
-                      builder, loc, TypeRange{groupedInitType},
-                      ValueRange{groupedInput, groupedFilter}, ValueRange{groupedInit},
-                      stridesAttr, dilationsAttr)
-                      .getResult(0);
-  return tensor::CollapseShapeOp::create(
-      builder, loc, initType, grouped,
-      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      RankedTensorType::get(splitChannels(out, filters), elementType);
+  Value groupedInit =
+      tensor::ExpandShapeOp::create(builder, loc, groupedInitType, init, channelGroups);
+  Value grouped;
+  if (channelsLast) {
+    Value gfhwc = transposeTensor(builder, loc, groupedFilter, {0, 1, 3, 4, 2});
+    grouped = linalg::Conv2DNhwgcGfhwcOp::create(
+                  builder, loc, TypeRange{groupedInitType}, ValueRange{groupedInput, gfhwc},
+                  ValueRange{groupedInit}, stridesAttr, dilationsAttr)
+                  .getResult(0);
+  } else {
+    grouped = linalg::Conv2DNgchwGfchwOp::create(
+                  builder, loc, TypeRange{groupedInitType},
+                  ValueRange{groupedInput, groupedFilter}, ValueRange{groupedInit},
+                  stridesAttr, dilationsAttr)
+                  .getResult(0);
+  }
+  return tensor::CollapseShapeOp::create(builder, loc, initType, grouped, channelGroups);
 }
 
-struct Conv2DLowering : OpRewritePattern<Conv2DOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(Conv2DOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    FailureOr<bool> channelsLast =
+        isChannelsLast(op, op.getInput().getType(), op.getType());
+    if (failed(channelsLast))
+      return failure();
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     ArrayRef<int64_t> pads = op.getPads();
     Value zero = scalarConstant(rewriter, loc, type.getElementType(), 0.0);
-    Value padded = padTensor(rewriter, loc, op.getInput(), {0, 0, pads[0], pads[1]},
-                             {0, 0, pads[2], pads[3]}, zero);
+    Value padded = padTensor(rewriter, loc, adaptor.getInput(),
+                             atSpatialDims(*channelsLast, pads[0], pads[1]),
+                             atSpatialDims(*channelsLast, pads[2], pads[3]), zero);
     Value init = convolutionInit(rewriter, loc, type, op.getBias());
     rewriter.replaceOp(op, emitConvolution(rewriter, loc, padded, op.getFilter(), init,
                                            op.getStrides(), op.getDilations(),
-                                           op.getGroup()));
+                                           op.getGroup(), *channelsLast));
     return success();
   }
 };
@@ -111,41 +173,51 @@ struct Conv2DLowering : OpRewritePattern<Conv2DOp> {
 /// A transposed convolution is a stride-1 convolution of the input spread out
 /// by the stride (zeros between elements), padded by dilation * (k - 1) minus
 /// the pads, with the filter flipped spatially and its channel roles swapped.
-struct ConvTranspose2DLowering : OpRewritePattern<ConvTranspose2DOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ConvTranspose2DLowering : OpConversionPattern<ConvTranspose2DOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ConvTranspose2DOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ConvTranspose2DOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    FailureOr<bool> channelsLast =
+        isChannelsLast(op, op.getInput().getType(), op.getType());
+    if (failed(channelsLast))
+      return failure();
     Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
     RankedTensorType type = op.getType(), inputType = op.getInput().getType();
     RankedTensorType filterType = op.getFilter().getType();
     Type elementType = type.getElementType();
-    ArrayRef<int64_t> in = inputType.getShape(), strides = op.getStrides(),
-                      pads = op.getPads(), dilations = op.getDilations(),
-                      outputPadding = op.getOutputPadding();
+    ArrayRef<int64_t> strides = op.getStrides(), pads = op.getPads(),
+                      dilations = op.getDilations(), outputPadding = op.getOutputPadding();
     int64_t group = op.getGroup();
     int64_t kernel[2] = {filterType.getDimSize(2), filterType.getDimSize(3)};
+    auto [hDim, wDim] = spatialDims(*channelsLast);
     Value zero = scalarConstant(rewriter, loc, elementType, 0.0);
 
     // Spread the input: element (h, w) moves to (h * stride_h, w * stride_w).
-    SmallVector<int64_t> spreadShape = {in[0], in[1], (in[2] - 1) * strides[0] + 1,
-                                        (in[3] - 1) * strides[1] + 1};
+    RankedTensorType inputStorage = storageType(inputType);
+    SmallVector<int64_t> spreadShape(inputStorage.getShape());
+    spreadShape[hDim] = (spreadShape[hDim] - 1) * strides[0] + 1;
+    spreadShape[wDim] = (spreadShape[wDim] - 1) * strides[1] + 1;
+    SmallVector<int64_t> spreadStrides = atSpatialDims(*channelsLast, strides[0], strides[1]);
+    for (int64_t &stride : spreadStrides)
+      stride = std::max<int64_t>(stride, 1);
     Value spread = filledTensor(
         rewriter, loc, RankedTensorType::get(spreadShape, elementType), zero);
     spread = tensor::InsertSliceOp::create(
-        rewriter, loc, op.getInput(), spread,
-        getAsIndexOpFoldResult(rewriter.getContext(), {0, 0, 0, 0}),
-        getAsIndexOpFoldResult(rewriter.getContext(), in),
-        getAsIndexOpFoldResult(rewriter.getContext(), {1, 1, strides[0], strides[1]}));
+        rewriter, loc, adaptor.getInput(), spread,
+        getAsIndexOpFoldResult(context, {0, 0, 0, 0}),
+        getAsIndexOpFoldResult(context, inputStorage.getShape()),
+        getAsIndexOpFoldResult(context, spreadStrides));
 
     // Full padding minus the pads; a negative amount crops instead.
     SmallVector<int64_t> low(4, 0), high(4, 0), cropLow(4, 0), cropHigh(4, 0);
-    for (int spatial = 0; spatial < 2; ++spatial) {
+    for (auto [spatial, dim] : llvm::enumerate(spatialDims(*channelsLast))) {
       int64_t full = dilations[spatial] * (kernel[spatial] - 1);
       int64_t before = full - pads[spatial];
       int64_t after = full - pads[spatial + 2] + outputPadding[spatial];
-      (before >= 0 ? low : cropLow)[2 + spatial] = std::abs(before);
-      (after >= 0 ? high : cropHigh)[2 + spatial] = std::abs(after);
+      (before >= 0 ? low : cropLow)[dim] = std::abs(before);
+      (after >= 0 ? high : cropHigh)[dim] = std::abs(after);
     }
     Value padded = padTensor(rewriter, loc, spread, low, high, zero);
     if (llvm::any_of(cropLow, [](int64_t c) { return c; }) ||
@@ -156,14 +228,15 @@ struct ConvTranspose2DLowering : OpRewritePattern<ConvTranspose2DOp> {
         sizes.push_back(paddedType.getDimSize(dim) - cropLow[dim] - cropHigh[dim]);
       padded = tensor::ExtractSliceOp::create(
           rewriter, loc, RankedTensorType::get(sizes, elementType), padded,
-          getAsIndexOpFoldResult(rewriter.getContext(), cropLow),
-          getAsIndexOpFoldResult(rewriter.getContext(), sizes),
-          getAsIndexOpFoldResult(rewriter.getContext(), {1, 1, 1, 1}));
+          getAsIndexOpFoldResult(context, cropLow), getAsIndexOpFoldResult(context, sizes),
+          getAsIndexOpFoldResult(context, {1, 1, 1, 1}));
     }
 
     // Filter (C, M/g, kH, kW) -> (M, C/g, kH, kW), flipped: per group g,
-    // out[g, m, c, i, j] = in[g, c, m, kH - 1 - i, kW - 1 - j].
-    int64_t channelsPerGroup = in[1] / group, filtersPerGroup = filterType.getDimSize(1);
+    // out[g, m, c, i, j] = in[g, c, m, kH - 1 - i, kW - 1 - j]. The flip is
+    // index arithmetic in the body: IREE tiles only projected-permutation maps.
+    int64_t channelsPerGroup = inputType.getDimSize(1) / group;
+    int64_t filtersPerGroup = filterType.getDimSize(1);
     Value groupedFilter = tensor::ExpandShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({group, channelsPerGroup, filtersPerGroup, kernel[0], kernel[1]},
@@ -186,7 +259,7 @@ struct ConvTranspose2DLowering : OpRewritePattern<ConvTranspose2DOp> {
 
     Value init = convolutionInit(rewriter, loc, type, op.getBias());
     rewriter.replaceOp(op, emitConvolution(rewriter, loc, padded, filter, init, {1, 1},
-                                           dilations, group));
+                                           dilations, group, *channelsLast));
     return success();
   }
 };
@@ -346,13 +419,31 @@ Value reduceKeepingDims(OpBuilder &builder, Location loc, Value input,
                           });
 }
 
-struct ReduceLowering : OpRewritePattern<ReduceOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// Reduces the storage dims that hold the logical `axes`; dropping the
+/// reduced unit dims then leaves the kept ones in storage order, which must be
+/// their logical order (true for keepdims, and for nhwc when C stays last).
+struct ReduceLowering : OpConversionPattern<ReduceOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ReduceOp op, PatternRewriter &rewriter) const override {
-    Value kept =
-        reduceKeepingDims(rewriter, op.getLoc(), op.getInput(), op.getAxes(), op.getKind());
-    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), kept, op.getType()));
+  LogicalResult matchAndRewrite(ReduceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType inputType = op.getInput().getType();
+    SmallVector<int64_t> perm = storagePermutation(inputType);
+    SmallVector<int64_t> storageAxes, keptOrder;
+    for (auto [storageDim, logical] : llvm::enumerate(perm)) {
+      if (llvm::is_contained(op.getAxes(), logical))
+        storageAxes.push_back(storageDim);
+      else
+        keptOrder.push_back(logical);
+    }
+    bool sameLayout = getLayout(op.getType()) == getLayout(inputType);
+    if (!(op.getKeepdims() && sameLayout) && !llvm::is_sorted(keptOrder))
+      return op.emitOpError("cannot drop reduced dims of a ")
+             << stringifyLayout(getLayout(inputType)) << " tensor in logical order";
+    Value kept = reduceKeepingDims(rewriter, op.getLoc(), adaptor.getInput(), storageAxes,
+                                   op.getKind());
+    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), kept,
+                                         storageType(op.getType())));
     return success();
   }
 };
@@ -409,10 +500,15 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   }
 };
 
-struct Pool2DLowering : OpRewritePattern<Pool2DOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct Pool2DLowering : OpConversionPattern<Pool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(Pool2DOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(Pool2DOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    FailureOr<bool> channelsLast =
+        isChannelsLast(op, op.getInput().getType(), op.getType());
+    if (failed(channelsLast))
+      return failure();
     Location loc = op.getLoc();
     RankedTensorType type = op.getType(), inputType = op.getInput().getType();
     Type elementType = type.getElementType();
@@ -421,32 +517,42 @@ struct Pool2DLowering : OpRewritePattern<Pool2DOp> {
     bool isMax = op.getKind() == PoolKind::max;
 
     // ceil_mode may place a last window past the padded input: pad for it.
-    SmallVector<int64_t> low = {0, 0, pads[0], pads[1]}, high = {0, 0, pads[2], pads[3]};
+    int64_t extra[2];
     for (int spatial = 0; spatial < 2; ++spatial) {
       int64_t extent = dilations[spatial] * (kernel[spatial] - 1) + 1;
       int64_t needed = (type.getDimSize(2 + spatial) - 1) * strides[spatial] + extent;
       int64_t padded = inputType.getDimSize(2 + spatial) + pads[spatial] + pads[spatial + 2];
-      high[2 + spatial] += std::max<int64_t>(0, needed - padded);
+      extra[spatial] = std::max<int64_t>(0, needed - padded);
     }
     Value padValue = isMax ? lowestValue(rewriter, loc, elementType)
                            : scalarConstant(rewriter, loc, elementType, 0.0);
-    Value padded = padTensor(rewriter, loc, op.getInput(), low, high, padValue);
+    Value padded = padTensor(
+        rewriter, loc, adaptor.getInput(), atSpatialDims(*channelsLast, pads[0], pads[1]),
+        atSpatialDims(*channelsLast, pads[2] + extra[0], pads[3] + extra[1]), padValue);
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
-    Value init = filledTensor(rewriter, loc, type, padValue);
+    RankedTensorType storage = storageType(type);
+    Value init = filledTensor(rewriter, loc, storage, padValue);
     DenseIntElementsAttr stridesAttr = i64Vector(rewriter, strides);
     DenseIntElementsAttr dilationsAttr = i64Vector(rewriter, dilations);
-    if (isMax) {
-      rewriter.replaceOp(op, linalg::PoolingNchwMaxOp::create(
-                                 rewriter, loc, TypeRange{type}, ValueRange{padded, window},
-                                 ValueRange{init}, stridesAttr, dilationsAttr)
-                                 .getResult(0));
-      return success();
-    }
-    Value sums = linalg::PoolingNchwSumOp::create(rewriter, loc, TypeRange{type},
-                                                  ValueRange{padded, window},
-                                                  ValueRange{init}, stridesAttr, dilationsAttr)
-                     .getResult(0);
-    rewriter.replaceOp(op, divideByWindowCounts(rewriter, loc, op, sums));
+    SmallVector<Value> ins = {padded, window};
+    Value pooled;
+    if (isMax && *channelsLast)
+      pooled = linalg::PoolingNhwcMaxOp::create(rewriter, loc, TypeRange{storage}, ins,
+                                                ValueRange{init}, stridesAttr, dilationsAttr)
+                   .getResult(0);
+    else if (isMax)
+      pooled = linalg::PoolingNchwMaxOp::create(rewriter, loc, TypeRange{storage}, ins,
+                                                ValueRange{init}, stridesAttr, dilationsAttr)
+                   .getResult(0);
+    else if (*channelsLast)
+      pooled = linalg::PoolingNhwcSumOp::create(rewriter, loc, TypeRange{storage}, ins,
+                                                ValueRange{init}, stridesAttr, dilationsAttr)
+                   .getResult(0);
+    else
+      pooled = linalg::PoolingNchwSumOp::create(rewriter, loc, TypeRange{storage}, ins,
+                                                ValueRange{init}, stridesAttr, dilationsAttr)
+                   .getResult(0);
+    rewriter.replaceOp(op, isMax ? pooled : divideByWindowCounts(rewriter, loc, op, pooled));
     return success();
   }
 
@@ -481,7 +587,8 @@ struct Pool2DLowering : OpRewritePattern<Pool2DOp> {
         RankedTensorType::get({type.getDimSize(2), type.getDimSize(3)}, elementType);
     Value countsTensor = arith::ConstantOp::create(
         builder, loc, DenseElementsAttr::get(countsType, cells));
-    return buildElementwise(builder, loc, type, {sums, countsTensor},
+    return buildElementwise(builder, loc, type, ValueRange{sums, countsTensor},
+                            SmallVector<Type>{type, countsType},
                             [](OpBuilder &b, Location l, ValueRange a) {
                               return arith::DivFOp::create(b, l, a[0], a[1]);
                             });
@@ -490,9 +597,12 @@ struct Pool2DLowering : OpRewritePattern<Pool2DOp> {
 
 } // namespace
 
-void populateContractionLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<Conv2DLowering, ConvTranspose2DLowering, MatMulLowering, ReduceLowering,
-               SoftmaxLowering, LayerNormLowering, Pool2DLowering>(patterns.getContext());
+void populateContractionLoweringPatterns(const TypeConverter &typeConverter,
+                                         RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<Conv2DLowering, ConvTranspose2DLowering, ReduceLowering, Pool2DLowering>(
+      typeConverter, context);
+  patterns.add<MatMulLowering, SoftmaxLowering, LayerNormLowering>(context);
 }
 
 } // namespace mlir::braze::lowering

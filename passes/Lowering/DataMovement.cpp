@@ -10,6 +10,9 @@
 #include "dialects/Braze/BrazeDialect.h"
 #include "passes/Lowering/LoweringUtils.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/BuiltinDialect.h"
+
 namespace mlir::braze::lowering {
 namespace {
 
@@ -17,11 +20,52 @@ SmallVector<OpFoldResult> indexValues(MLIRContext *context, ArrayRef<int64_t> va
   return getAsIndexOpFoldResult(context, values);
 }
 
-struct ConstantLowering : OpRewritePattern<ConstantOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// `value` with the type `type` of the same shape (dropping an encoding).
+TypedAttr withType(ElementsAttr value, RankedTensorType type) {
+  if (value.getType() == type)
+    return cast<TypedAttr>(value);
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    return dense.reshape(type);
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    return DenseResourceElementsAttr::get(type, resource.getRawHandle());
+  return {};
+}
 
-  LogicalResult matchAndRewrite(ConstantOp op, PatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(op.getValue()));
+/// A constant stored in another layout is its value re-laid out: a
+/// transpose of a constant, which IREE evaluates at compile time.
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(ConstantOp op, OpAdaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    auto logicalType = RankedTensorType::get(type.getShape(), type.getElementType());
+    TypedAttr value = withType(op.getValue(), logicalType);
+    if (!value)
+      return op.emitOpError("has a constant kind the lowering does not know: ")
+             << op.getValue();
+    Value logical = arith::ConstantOp::create(rewriter, op.getLoc(), value);
+    rewriter.replaceOp(op, transposeTensor(rewriter, op.getLoc(), logical,
+                                           storagePermutation(type)));
+    return success();
+  }
+};
+
+/// Between two layouts: a transpose of the storage.
+struct RelayoutLowering : OpConversionPattern<RelayoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(RelayoutOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    SmallVector<int64_t> from = storagePermutation(op.getInput().getType());
+    SmallVector<int64_t> storageDimOfLogical(from.size());
+    for (auto [storageDim, logical] : llvm::enumerate(from))
+      storageDimOfLogical[logical] = storageDim;
+    SmallVector<int64_t> permutation = llvm::map_to_vector(
+        storagePermutation(op.getType()),
+        [&](int64_t logical) { return storageDimOfLogical[logical]; });
+    rewriter.replaceOp(op, transposeTensor(rewriter, op.getLoc(), adaptor.getInput(),
+                                           permutation));
     return success();
   }
 };
@@ -47,16 +91,25 @@ struct TransposeLowering : OpRewritePattern<TransposeOp> {
   }
 };
 
-struct ConcatLowering : OpRewritePattern<ConcatOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// All inputs share the result's layout: insert each into the storage, along
+/// the storage dim that holds the logical axis.
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ConcatOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
-    int64_t axis = op.getAxis();
-    Value result = emptyTensor(rewriter, loc, type);
-    SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
-    for (Value input : op.getInputs()) {
+    for (Type input : op.getInputs().getTypes())
+      if (getLayout(input) != getLayout(type))
+        return op.emitOpError("lowers only with one layout for inputs and result, got ")
+               << input << " and " << type;
+    SmallVector<int64_t> perm = storagePermutation(type);
+    int64_t axis = llvm::find(perm, op.getAxis()) - perm.begin();
+    RankedTensorType storage = storageType(type);
+    Value result = emptyTensor(rewriter, loc, storage);
+    SmallVector<int64_t> offsets(storage.getRank(), 0), strides(storage.getRank(), 1);
+    for (Value input : adaptor.getInputs()) {
       ArrayRef<int64_t> sizes = cast<RankedTensorType>(input.getType()).getShape();
       result = tensor::InsertSliceOp::create(
           rewriter, loc, input, result, indexValues(rewriter.getContext(), offsets),
@@ -283,10 +336,12 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
 
 } // namespace
 
-void populateDataMovementLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering, ConcatLowering,
-               SliceLowering, PadLowering, GatherLowering, TileLowering, ResizeLowering>(
-      patterns.getContext());
+void populateDataMovementLoweringPatterns(const TypeConverter &typeConverter,
+                                          RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<ConstantLowering, RelayoutLowering, ConcatLowering>(typeConverter, context);
+  patterns.add<ReshapeLowering, TransposeLowering, SliceLowering, PadLowering,
+               GatherLowering, TileLowering, ResizeLowering>(context);
 }
 
 } // namespace mlir::braze::lowering

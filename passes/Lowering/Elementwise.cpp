@@ -199,14 +199,17 @@ Value scalar(CastOp op, OpBuilder &b, Location loc, ValueRange a) {
   return arith::TruncIOp::create(b, loc, to, x);
 }
 
+/// Any layout: operands are read through their own layouts' indexing maps.
 template <typename OpTy>
-struct ElementwiseLowering : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+struct ElementwiseLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpConversionPattern<OpTy>::OpAdaptor;
 
-  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     Value result = buildElementwise(
-        rewriter, op.getLoc(), resultType, op->getOperands(),
+        rewriter, op.getLoc(), resultType, adaptor.getOperands(), op->getOperandTypes(),
         [&](OpBuilder &b, Location loc, ValueRange scalars) {
           return scalar(op, b, loc, scalars);
         });
@@ -215,23 +218,28 @@ struct ElementwiseLowering : OpRewritePattern<OpTy> {
   }
 };
 
-/// The per-channel vectors index dim 1 of the input: reshape them to
-/// (C, 1, ..., 1) so that numpy broadcasting lines them up.
-struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// The per-channel vectors index dim 1 of the input: they are read as
+/// (C, 1, ..., 1) so that numpy broadcasting lines them up, in any layout.
+struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(BatchNormOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType type = op.getInput().getType();
+    RankedTensorType type = op.getType();
     SmallVector<int64_t> channelShape(type.getRank() - 1, 1);
     channelShape[0] = type.getDimSize(1);
     auto channelType = RankedTensorType::get(channelShape, type.getElementType());
-    SmallVector<Value> operands = {op.getInput()};
-    for (Value vector : {op.getScale(), op.getBias(), op.getMean(), op.getVariance()})
+    SmallVector<Value> operands = {adaptor.getInput()};
+    SmallVector<Type> logicalTypes = {type};
+    for (Value vector : {op.getScale(), op.getBias(), op.getMean(), op.getVariance()}) {
       operands.push_back(reshapeTensor(rewriter, loc, vector, channelType));
+      logicalTypes.push_back(channelType);
+    }
     double epsilon = op.getEpsilon().convertToDouble();
     Value result = buildElementwise(
-        rewriter, loc, type, operands, [&](OpBuilder &b, Location l, ValueRange a) {
+        rewriter, loc, type, operands, logicalTypes,
+        [&](OpBuilder &b, Location l, ValueRange a) {
           Value x = a[0], scale = a[1], bias = a[2], mean = a[3], variance = a[4];
           Value stddev = math::SqrtOp::create(
               b, l, arith::AddFOp::create(b, l, variance, constantLike(b, l, x, epsilon)));
@@ -247,7 +255,8 @@ struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
 
 } // namespace
 
-void populateElementwiseLoweringPatterns(RewritePatternSet &patterns) {
+void populateElementwiseLoweringPatterns(const TypeConverter &typeConverter,
+                                         RewritePatternSet &patterns) {
   patterns.add<
       ElementwiseLowering<ReluOp>, ElementwiseLowering<SigmoidOp>,
       ElementwiseLowering<TanhOp>, ElementwiseLowering<ExpOp>,
@@ -263,7 +272,7 @@ void populateElementwiseLoweringPatterns(RewritePatternSet &patterns) {
       ElementwiseLowering<PowOp>, ElementwiseLowering<MaxOp>,
       ElementwiseLowering<MinOp>, ElementwiseLowering<CompareOp>,
       ElementwiseLowering<WhereOp>, ElementwiseLowering<ExpandOp>, BatchNormLowering>(
-      patterns.getContext());
+      typeConverter, patterns.getContext());
 }
 
 } // namespace mlir::braze::lowering

@@ -13,16 +13,23 @@ namespace mlir::braze {
 
 namespace {
 
-/// Physical layouts are materialised by layout selection; until a value
-/// carries one that this lowering understands, refuse it by name rather than
-/// lower it as if it were stored in logical order.
-LogicalResult checkLogicalLayouts(ModuleOp module) {
+/// Tensors travel in logical order across function boundaries, and blocked
+/// layouts have no lowering yet: refuse both by name rather than guess.
+LogicalResult checkLayoutsLowerable(ModuleOp module) {
   WalkResult walk = module.walk([](Operation *op) {
+    if (auto func = dyn_cast<func::FuncOp>(op)) {
+      auto types = func.getFunctionType();
+      for (Type type : llvm::concat<const Type>(types.getInputs(), types.getResults()))
+        if (getLayout(type) != Layout::nchw) {
+          func.emitOpError("takes or returns ")
+              << type << "; function boundaries carry tensors in logical order";
+          return WalkResult::interrupt();
+        }
+    }
     for (Type type : llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes()))
-      if (getLayout(type) != Layout::nchw) {
-        op->emitOpError("has a tensor stored as #braze.layout<")
-            << stringifyLayout(getLayout(type))
-            << ">, which --braze-lower-to-linalg does not lower yet";
+      if (getLayout(type) == Layout::nc4hw4) {
+        op->emitOpError("has a tensor stored as #braze.layout<nc4hw4>, which "
+                        "--braze-lower-to-linalg does not lower yet");
         return WalkResult::interrupt();
       }
     return WalkResult::advance();
@@ -30,16 +37,27 @@ LogicalResult checkLogicalLayouts(ModuleOp module) {
   return failure(walk.wasInterrupted());
 }
 
+/// braze type -> the tensor type of its storage.
+struct StorageTypeConverter : TypeConverter {
+  StorageTypeConverter() {
+    addConversion([](Type type) { return type; });
+    addConversion([](RankedTensorType type) -> Type {
+      return lowering::storageType(type);
+    });
+  }
+};
+
 struct LowerToLinalgPass : impl::BrazeLowerToLinalgBase<LowerToLinalgPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (failed(checkLogicalLayouts(module)))
+    if (failed(checkLayoutsLowerable(module)))
       return signalPassFailure();
     MLIRContext *context = &getContext();
+    StorageTypeConverter typeConverter;
     RewritePatternSet patterns(context);
-    lowering::populateElementwiseLoweringPatterns(patterns);
-    lowering::populateContractionLoweringPatterns(patterns);
-    lowering::populateDataMovementLoweringPatterns(patterns);
+    lowering::populateElementwiseLoweringPatterns(typeConverter, patterns);
+    lowering::populateContractionLoweringPatterns(typeConverter, patterns);
+    lowering::populateDataMovementLoweringPatterns(typeConverter, patterns);
     ConversionTarget target(*context);
     target.addIllegalDialect<BrazeDialect>();
     target.addLegalDialect<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,

@@ -2,20 +2,50 @@
 
 #include "passes/Lowering/LoweringUtils.h"
 
+#include "dialects/Braze/BrazeDialect.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
 namespace mlir::braze::lowering {
 
-AffineMap broadcastMap(ArrayRef<int64_t> operandShape, ArrayRef<int64_t> resultShape,
+SmallVector<int64_t> storagePermutation(RankedTensorType type) {
+  if (getLayout(type) == Layout::nhwc)
+    return {0, 2, 3, 1};
+  return llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+}
+
+RankedTensorType storageType(RankedTensorType type) {
+  SmallVector<int64_t> shape = llvm::map_to_vector(
+      storagePermutation(type), [&](int64_t dim) { return type.getDimSize(dim); });
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result,
                        MLIRContext *context) {
-  int64_t offset = resultShape.size() - operandShape.size();
+  // The loop over result storage dim j walks result logical dim outPerm[j].
+  SmallVector<int64_t> outPerm = storagePermutation(result);
+  SmallVector<int64_t> loopOfLogical(result.getRank());
+  for (auto [loop, logical] : llvm::enumerate(outPerm))
+    loopOfLogical[logical] = loop;
+  int64_t offset = result.getRank() - operand.getRank();
   SmallVector<AffineExpr> exprs;
-  for (auto [dim, size] : llvm::enumerate(operandShape)) {
-    bool repeated = size == 1 && resultShape[offset + dim] != 1;
+  for (int64_t logical : storagePermutation(operand)) {
+    int64_t resultDim = offset + logical;
+    bool repeated = operand.getDimSize(logical) == 1 && result.getDimSize(resultDim) != 1;
     exprs.push_back(repeated ? getAffineConstantExpr(0, context)
-                             : getAffineDimExpr(offset + dim, context));
+                             : getAffineDimExpr(loopOfLogical[resultDim], context));
   }
-  return AffineMap::get(resultShape.size(), 0, exprs, context);
+  return AffineMap::get(result.getRank(), 0, exprs, context);
+}
+
+Value transposeTensor(OpBuilder &builder, Location loc, Value value,
+                      ArrayRef<int64_t> permutation) {
+  if (llvm::equal(permutation, llvm::seq<int64_t>(0, permutation.size())))
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape = llvm::map_to_vector(
+      permutation, [&](int64_t dim) { return type.getDimSize(dim); });
+  Value init = tensor::EmptyOp::create(builder, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(builder, loc, value, init, permutation).getResult()[0];
 }
 
 Value emptyTensor(OpBuilder &builder, Location loc, RankedTensorType type) {
@@ -30,23 +60,28 @@ Value filledTensor(OpBuilder &builder, Location loc, RankedTensorType type,
 }
 
 Value buildElementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
-                       ValueRange inputs, ScalarBuilder body) {
+                       ValueRange inputs, TypeRange logicalTypes, ScalarBuilder body) {
   MLIRContext *context = builder.getContext();
   SmallVector<AffineMap> maps;
-  for (Value input : inputs)
-    maps.push_back(broadcastMap(cast<RankedTensorType>(input.getType()).getShape(),
-                                resultType.getShape(), context));
-  maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), context));
-  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+  for (Type type : logicalTypes)
+    maps.push_back(broadcastMap(cast<RankedTensorType>(type), resultType, context));
+  RankedTensorType storage = storageType(resultType);
+  maps.push_back(AffineMap::getMultiDimIdentityMap(storage.getRank(), context));
+  SmallVector<utils::IteratorType> iterators(storage.getRank(),
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      builder, loc, TypeRange{resultType}, inputs,
-      ValueRange{emptyTensor(builder, loc, resultType)}, maps, iterators,
+      builder, loc, TypeRange{storage}, inputs,
+      ValueRange{emptyTensor(builder, loc, storage)}, maps, iterators,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         Value result = body(nested, nestedLoc, args.drop_back());
         linalg::YieldOp::create(nested, nestedLoc, result);
       });
   return generic.getResult(0);
+}
+
+Value buildElementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, ScalarBuilder body) {
+  return buildElementwise(builder, loc, resultType, inputs, inputs.getTypes(), body);
 }
 
 Value scalarConstant(OpBuilder &builder, Location loc, Type type, double value) {

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::braze::lowering {
 
@@ -22,16 +23,37 @@ namespace mlir::braze::lowering {
 using ScalarBuilder =
     function_ref<Value(OpBuilder &builder, Location loc, ValueRange scalars)>;
 
-/// A linalg.generic over the whole of `resultType`, every loop parallel, whose
-/// operands are read with numpy broadcasting (trailing dimensions aligned,
-/// size-1 dimensions repeated).
+// Layouts. A braze tensor type is logical (N, C, H, W for images) and may
+// carry a #braze.layout encoding; the lowering works on its *storage*: the
+// same elements in the order the layout stores them, as a plain tensor.
+
+/// Storage dimension j of a tensor of `type` holds logical dimension perm[j].
+SmallVector<int64_t> storagePermutation(RankedTensorType type);
+
+/// `type` in storage order, without encoding.
+RankedTensorType storageType(RankedTensorType type);
+
+/// A linalg.generic over the storage of `resultType`, every loop parallel,
+/// whose operands are read with numpy broadcasting on their *logical* shapes
+/// (trailing dimensions aligned, size-1 dimensions repeated). `inputs` are
+/// values in storage order; `logicalTypes` their braze types (with layout
+/// encodings), which decide how each is indexed.
+Value buildElementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, TypeRange logicalTypes, ScalarBuilder body);
+
+/// The same, for operands whose storage is their logical order.
 Value buildElementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
                        ValueRange inputs, ScalarBuilder body);
 
-/// The indexing map that reads a tensor of `operandShape` broadcast to a loop
-/// nest of rank `resultRank` (numpy rules).
-AffineMap broadcastMap(ArrayRef<int64_t> operandShape, ArrayRef<int64_t> resultShape,
+/// The indexing map, over the loops of `result`'s storage, that reads the
+/// storage of `operand` broadcast to `result` (numpy rules on logical dims).
+AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result,
                        MLIRContext *context);
+
+/// linalg.transpose of `value` by `permutation` (result dim i = input dim
+/// permutation[i]); the value itself for the identity.
+Value transposeTensor(OpBuilder &builder, Location loc, Value value,
+                      ArrayRef<int64_t> permutation);
 
 /// tensor.empty of `type`, filled with `value` when one is given.
 Value emptyTensor(OpBuilder &builder, Location loc, RankedTensorType type);
@@ -72,10 +94,14 @@ Value buildMul(OpBuilder &builder, Location loc, Value lhs, Value rhs);
 Value buildMax(OpBuilder &builder, Location loc, Value lhs, Value rhs);
 Value buildMin(OpBuilder &builder, Location loc, Value lhs, Value rhs);
 
-// Pattern sets, one per kind of op.
-void populateElementwiseLoweringPatterns(RewritePatternSet &patterns);
-void populateContractionLoweringPatterns(RewritePatternSet &patterns);
-void populateDataMovementLoweringPatterns(RewritePatternSet &patterns);
+// Pattern sets, one per kind of op. Ops that accept layout encodings are
+// converted with `typeConverter` (braze type -> storage type).
+void populateElementwiseLoweringPatterns(const TypeConverter &typeConverter,
+                                         RewritePatternSet &patterns);
+void populateContractionLoweringPatterns(const TypeConverter &typeConverter,
+                                         RewritePatternSet &patterns);
+void populateDataMovementLoweringPatterns(const TypeConverter &typeConverter,
+                                          RewritePatternSet &patterns);
 
 } // namespace mlir::braze::lowering
 

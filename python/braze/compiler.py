@@ -27,6 +27,19 @@ from .targets import Target, get_target
 
 Progress = Callable[[str], None]
 
+# Optimisation levels: each names the braze pass pipeline run between import
+# and lowering. "all" grows as pass families land (fusion, rewriting, ...).
+OPTIMIZATION_LEVELS: dict[str, Callable[[Target], Pipeline]] = {
+    "none": lambda target: Pipeline(),
+    "layout": lambda target: Pipeline().select_layout(layout_policy(target)).canonicalize().cse(),
+}
+OPTIMIZATION_LEVELS["all"] = OPTIMIZATION_LEVELS["layout"]
+
+
+def layout_policy(target: Target) -> str:
+    """--braze-select-layout's target for a compile target."""
+    return "gpu" if target.name.startswith("vulkan") else "cpu"
+
 
 @dataclass
 class CompileReport:
@@ -65,8 +78,9 @@ class Artifact:
         path.write_bytes(self.vmfb)
         return path
 
-    def run(self, inputs: Sequence[np.ndarray], *, device: str = "local-sync") -> list[np.ndarray]:
-        return runtime.run(self.vmfb, list(inputs), device=device)
+    def run(self, inputs: Sequence[np.ndarray], *, device: str | None = None) -> list[np.ndarray]:
+        """Runs the module the way its target executes here (in process, qemu or lavapipe)."""
+        return runtime.run(self.vmfb, list(inputs), device=device, target=self.target)
 
 
 def _measure_cost(module: ir.Module, report: CompileReport) -> None:
@@ -87,6 +101,7 @@ def compile(
     target: str | Target = "host",
     *,
     input_shapes: Mapping[str, Sequence[int]] | None = None,
+    optimize: str = "all",
     pipeline: Pipeline | None = None,
     output: str | os.PathLike | None = None,
     dump_dir: str | os.PathLike | None = None,
@@ -94,10 +109,16 @@ def compile(
 ) -> Artifact:
     """Compiles an ONNX model (path or onnx.ModelProto) for `target`.
 
-    `pipeline` is the braze optimisation pipeline run before lowering (none
-    by default). Raises FrontendError, PipelineError / MLIRError, TargetError
-    or BackendError with a message naming the problem."""
+    `optimize` picks the braze passes run before lowering (a key of
+    OPTIMIZATION_LEVELS); `pipeline` replaces them with a pipeline of one's
+    own. Raises FrontendError, PipelineError / MLIRError, TargetError or
+    BackendError with a message naming the problem."""
     target = get_target(target) if isinstance(target, str) else target
+    if pipeline is None:
+        if optimize not in OPTIMIZATION_LEVELS:
+            raise ValueError(f"unknown optimisation level '{optimize}' "
+                             f"(valid: {', '.join(OPTIMIZATION_LEVELS)})")
+        pipeline = OPTIMIZATION_LEVELS[optimize](target)
     say = progress or (lambda message: None)
     name = Path(model).name if isinstance(model, (str, os.PathLike)) else "<ModelProto>"
     report = CompileReport(model=name, target=target.name)
@@ -115,8 +136,7 @@ def compile(
         main = module.body.operations[0]
         input_names = [str(name) for name in _string_list(main, "braze.input_names")]
         output_names = [str(name) for name in _string_list(main, "braze.output_names")]
-        if pipeline is not None:
-            timed("optimise", lambda: pipeline.run(module))
+        timed("optimise", lambda: pipeline.run(module))
         stages["braze"] = str(module)
         Pipeline().annotate_mapping().run(module)
         classification = classify(module)
@@ -146,10 +166,14 @@ def run(
     module: Artifact | bytes | str | os.PathLike,
     inputs: Sequence[np.ndarray],
     *,
-    device: str = "local-sync",
+    device: str | None = None,
+    target: str | Target | None = None,
 ) -> list[np.ndarray]:
-    """Runs a compiled model (an Artifact or a .vmfb) on the host."""
+    """Runs a compiled model (an Artifact or a .vmfb) on this machine, the way
+    its target (an Artifact's own, or `target`) executes here; see braze.runtime.run."""
     vmfb = module.vmfb if isinstance(module, Artifact) else module
+    if target is None and isinstance(module, Artifact):
+        target = module.target
     if isinstance(vmfb, (str, os.PathLike)):
         vmfb = Path(vmfb)
-    return runtime.run(vmfb, list(inputs), device=device)
+    return runtime.run(vmfb, list(inputs), device=device, target=target)

@@ -75,6 +75,11 @@ class Pipeline:
         """--braze-annotate-mapping: mapping type and layout group as attributes."""
         return self.add("braze-annotate-mapping", summary=summary)
 
+    def select_layout(self, target: str | None = None) -> Pipeline:
+        """--braze-select-layout: one storage layout per region (SmartMem);
+        channels-last where convolutions work. Runs on each function."""
+        return self.nest(Pipeline("func.func").add("braze-select-layout", target=target))
+
     def lower_to_linalg(self) -> Pipeline:
         """--braze-lower-to-linalg: braze -> linalg/tensor/arith/math for IREE."""
         return self.add("braze-lower-to-linalg")

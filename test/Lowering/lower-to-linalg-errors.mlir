@@ -1,9 +1,27 @@
-// Tensors with a physical layout are refused by name, not lowered as if
-// they were stored in logical order.
-// RUN: braze-opt %s --braze-lower-to-linalg -verify-diagnostics
+// What --braze-lower-to-linalg refuses, by name, rather than guess.
+// RUN: braze-opt %s --braze-lower-to-linalg -split-input-file -verify-diagnostics
 
-func.func @nhwc(%x: tensor<1x4x2x2xf32, #braze.layout<nhwc>>) -> tensor<1x4x2x2xf32, #braze.layout<nhwc>> {
-  // expected-error @+1 {{'braze.relu' op has a tensor stored as #braze.layout<nhwc>, which --braze-lower-to-linalg does not lower yet}}
+// expected-error @+1 {{'func.func' op takes or returns 'tensor<1x4x2x2xf32, #braze.layout<nhwc>>'; function boundaries carry tensors in logical order}}
+func.func @boundary(%x: tensor<1x4x2x2xf32, #braze.layout<nhwc>>) -> tensor<1x4x2x2xf32, #braze.layout<nhwc>> {
   %0 = braze.relu %x : tensor<1x4x2x2xf32, #braze.layout<nhwc>>
   return %0 : tensor<1x4x2x2xf32, #braze.layout<nhwc>>
+}
+
+// -----
+
+func.func @blocked(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
+  // expected-error @+1 {{'braze.relayout' op has a tensor stored as #braze.layout<nc4hw4>, which --braze-lower-to-linalg does not lower yet}}
+  %0 = braze.relayout %x : tensor<1x4x2x2xf32> -> tensor<1x4x2x2xf32, #braze.layout<nc4hw4>>
+  %1 = braze.relayout %0 : tensor<1x4x2x2xf32, #braze.layout<nc4hw4>> -> tensor<1x4x2x2xf32>
+  return %1 : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+func.func @mixed_conv(%x: tensor<1x4x2x2xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x2x2xf32> {
+  %0 = braze.relayout %x : tensor<1x4x2x2xf32> -> tensor<1x4x2x2xf32, #braze.layout<nhwc>>
+  // expected-error @+2 {{'braze.conv2d' op lowers only with the same layout for input and output}}
+  // expected-error @+1 {{failed to legalize operation 'braze.conv2d'}}
+  %1 = braze.conv2d %0, %w : (tensor<1x4x2x2xf32, #braze.layout<nhwc>>, tensor<4x4x1x1xf32>) -> tensor<1x4x2x2xf32>
+  return %1 : tensor<1x4x2x2xf32>
 }

@@ -208,6 +208,40 @@ func.func @weights() -> tensor<2xf32> {
   return %0 : tensor<2xf32>
 }
 
+// -----
+
+// Channels-last tensors lower in their storage order: NHWC convolutions with
+// the filter re-laid out (HWCF / HWC: transposes of constants, folded by
+// IREE), pooling over dims 1-2, elementwise maps that follow each operand's
+// layout, reductions over the storage dims of the logical axes, and
+// linalg.transpose for relayouts.
+// CHECK-DAG: #[[NHWC_BIAS:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, 0, 0)>
+// CHECK-LABEL: func.func @channels_last
+// CHECK: %[[IN:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x8x6x6xf32>) outs(%{{.*}} : tensor<1x6x6x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK: %[[PAD:.*]] = tensor.pad %[[IN]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[HWCF:.*]] = linalg.transpose ins(%{{.*}} : tensor<8x8x3x3xf32>) outs(%{{.*}} : tensor<3x3x8x8xf32>) permutation = [2, 3, 1, 0]
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[PAD]], %[[HWCF]] : tensor<1x8x8x8xf32>, tensor<3x3x8x8xf32>)
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[NHWC_BIAS]], #{{.*}}]
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<8x3x3xf32>) outs(%{{.*}} : tensor<3x3x8xf32>) permutation = [1, 2, 0]
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc
+// CHECK: linalg.pooling_nhwc_max
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction", "parallel"]
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 8] [1, 3, 3, 8] [1, 1, 1, 1] : tensor<1x3x3x8xf32> into tensor<1x3x3x16xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x3x3x16xf32>) outs(%{{.*}} : tensor<1x16x3x3xf32>) permutation = [0, 3, 1, 2]
+func.func @channels_last(%x: tensor<1x8x6x6xf32>, %w: tensor<8x8x3x3xf32>, %dw: tensor<8x1x3x3xf32>, %b: tensor<8x1x1xf32>)
+    -> (tensor<1x16x3x3xf32>, tensor<1x8x1x1xf32>) {
+  %0 = braze.relayout %x : tensor<1x8x6x6xf32> -> tensor<1x8x6x6xf32, #braze.layout<nhwc>>
+  %1 = braze.conv2d %0, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x6x6xf32, #braze.layout<nhwc>>, tensor<8x8x3x3xf32>) -> tensor<1x8x6x6xf32, #braze.layout<nhwc>>
+  %2 = braze.add %1, %b : (tensor<1x8x6x6xf32, #braze.layout<nhwc>>, tensor<8x1x1xf32>) -> tensor<1x8x6x6xf32, #braze.layout<nhwc>>
+  %3 = braze.conv2d %2, %dw {group = 8, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x6x6xf32, #braze.layout<nhwc>>, tensor<8x1x3x3xf32>) -> tensor<1x8x6x6xf32, #braze.layout<nhwc>>
+  %4 = braze.pool2d max %3 kernel = [2, 2] {strides = array<i64: 2, 2>} : tensor<1x8x6x6xf32, #braze.layout<nhwc>> -> tensor<1x8x3x3xf32, #braze.layout<nhwc>>
+  %5 = braze.reduce mean %4 axes = [2, 3] : tensor<1x8x3x3xf32, #braze.layout<nhwc>> -> tensor<1x8x1x1xf32, #braze.layout<nhwc>>
+  %6 = braze.concat %4, %4 axis = 1 : (tensor<1x8x3x3xf32, #braze.layout<nhwc>>, tensor<1x8x3x3xf32, #braze.layout<nhwc>>) -> tensor<1x16x3x3xf32, #braze.layout<nhwc>>
+  %7 = braze.relayout %6 : tensor<1x16x3x3xf32, #braze.layout<nhwc>> -> tensor<1x16x3x3xf32>
+  %8 = braze.relayout %5 : tensor<1x8x1x1xf32, #braze.layout<nhwc>> -> tensor<1x8x1x1xf32>
+  return %7, %8 : tensor<1x16x3x3xf32>, tensor<1x8x1x1xf32>
+}
+
 {-#
   dialect_resources: {
     builtin: {
