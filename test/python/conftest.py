@@ -8,6 +8,11 @@ import mlir.ir as ir
 from braze._tools import tool_path
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: compiles or runs real models (minutes); skip with -m 'not slow'")
+
+
 @pytest.fixture
 def context():
     with ir.Context() as ctx, ir.Location.unknown():
@@ -34,3 +39,46 @@ def braze_cli():
                               capture_output=True, text=True)
 
     return run
+
+
+# ---------------------------------------------------------------------------
+# Numerics summaries: the ONNX node-test tally and the measured errors that
+# tests record with `record_property("numerics", text)`.
+# ---------------------------------------------------------------------------
+
+_NODE_TESTS = None  # an onnx_node_tests.NodeTestTally once a node test reports
+_NUMERICS: list[tuple[str, str]] = []  # (test id, recorded text)
+
+
+def pytest_runtest_logreport(report):
+    global _NODE_TESTS
+    if "test_onnx_node_tests.py::test_node[" in report.nodeid:
+        import onnx_node_tests
+
+        _NODE_TESTS = _NODE_TESTS or onnx_node_tests.NodeTestTally()
+        _NODE_TESTS.record(report)
+    if report.when == "call":
+        _NUMERICS.extend((report.nodeid, value) for name, value in report.user_properties
+                         if name == "numerics")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if _NUMERICS:
+        terminalreporter.section("braze numerics")
+        for nodeid, text in _NUMERICS:
+            terminalreporter.write_line(f"{nodeid.rsplit('::', 1)[-1]}: {text}")
+    if _NODE_TESTS is not None:
+        _report_node_tests(terminalreporter, config)
+
+
+def _report_node_tests(terminalreporter, config):
+    import onnx_node_tests
+
+    directory, selected, excluded = onnx_node_tests.session_selection(config)
+    lines = _NODE_TESTS.lines(len(selected), excluded)
+    summary = directory.parent / onnx_node_tests.SUMMARY_FILE
+    summary.write_text("\n".join(lines) + "\n")
+    terminalreporter.section("ONNX node tests")
+    for line in lines:
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"(written to {summary})")

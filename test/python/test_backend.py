@@ -48,10 +48,11 @@ def test_unknown_target_lists_valid_names_in_one_line():
         assert name in message
 
 
-def test_cross_targets_are_compile_only():
+def test_only_the_mobile_gpu_targets_are_compile_only():
+    # arm64 runs under qemu here, vulkan-llvmpipe on lavapipe (test_targets.py runs them).
     for name in names():
-        if name != "host":
-            assert not get_target(name).executable, name
+        mobile_gpu = name.startswith("vulkan-") and name != "vulkan-llvmpipe"
+        assert get_target(name).executable != mobile_gpu, name
 
 
 def test_arm64_takes_cpu_and_features():

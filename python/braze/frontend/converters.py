@@ -23,7 +23,7 @@ from braze.dialects import braze as bz
 
 from .errors import ConversionError
 from .node import Node
-from .tensors import (cast, dtype_of, numpy_dtype, reshape, scalar_like, shape_of,
+from .tensors import (cast, constant, dtype_of, numpy_dtype, reshape, scalar_like, shape_of,
                       tensor_type, transpose)
 
 Converter = Callable[[Node], "ir.Value | list[ir.Value]"]
@@ -385,12 +385,20 @@ register_family(BINARY_OPS, convert_binary)
 
 @converts("Pow")
 def convert_pow(node: Node) -> ir.Value:
-    base, exponent = node.input(0), node.input(1)
-    base_dtype, exponent_dtype = dtype_of(base), dtype_of(exponent)
+    base = node.input(0)
+    known = node.known_value(1)
+    exponent = None if known is not None else node.input(1)
+    base_dtype = dtype_of(base)
+    exponent_dtype = known.dtype if known is not None else dtype_of(exponent)
     if base_dtype.kind != "f" and exponent_dtype.kind == "f":
         raise ConversionError(f"a {base_dtype} base with a {exponent_dtype} exponent is "
                               "not supported by braze")
-    # ONNX lets the exponent have another type; braze.pow takes one.
+    # ONNX lets the exponent have another type; braze.pow takes one. A
+    # constant exponent is converted now rather than by a braze.cast, so the
+    # lowering sees a constant: IREE evaluates powf with a constant exponent
+    # exactly for negative bases too, a computed one as exp(y * log(x)).
+    if known is not None:
+        exponent = constant(known.astype(base_dtype), node.proto.input[1])
     return bz.PowOp(base, cast(exponent, base_dtype)).result
 
 
@@ -622,7 +630,10 @@ def clamp_slice(start: int, end: int, step: int, extent: int) -> tuple[int, int]
         start, end = min(max(start, 0), extent), min(max(end, 0), extent)
     else:
         start, end = min(max(start, 0), extent - 1), min(max(end, -1), extent - 1)
-    return start, max(0, ceil_div(end - start, step))
+    count = max(0, ceil_div(end - start, step))
+    # An empty slice starts at 0: a start at the extent (Slice starts past
+    # the end clamp there) is out of bounds for tensor.extract_slice.
+    return (start if count else 0), count
 
 
 @converts("Pad")

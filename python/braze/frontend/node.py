@@ -136,6 +136,11 @@ class Node:
     def optional_constant(self, index: int) -> np.ndarray | None:
         return self.constant(index) if self.has_input(index) else None
 
+    def known_value(self, index: int) -> np.ndarray | None:
+        """The value of an input if it is known at import time, else None."""
+        self._require(index)
+        return self._values.constant(self.proto.input[index])
+
     def ignore_input(self, index: int) -> None:
         """Marks an input that cannot change an inference result as read."""
         self._read_inputs.add(index)
