@@ -139,10 +139,58 @@ Value scalar(DivOp, OpBuilder &b, Location loc, ValueRange a) {
     return arith::DivFOp::create(b, loc, a[0], a[1]);
   return arith::DivSIOp::create(b, loc, a[0], a[1]);
 }
+/// x^y for floats. IREE expands math.powf as exp(y * log(x)), NaN for any
+/// negative x; ONNX (C's pow) defines a negative base with an integral
+/// exponent, and 0^0 = 1: compute |x|^y and fix the sign and the zero case.
+Value floatPower(OpBuilder &b, Location loc, Value x, Value y) {
+  Value zero = constantLike(b, loc, x, 0.0), one = constantLike(b, loc, x, 1.0);
+  Value two = constantLike(b, loc, x, 2.0);
+  Value magnitude = math::PowFOp::create(b, loc, math::AbsFOp::create(b, loc, x), y);
+  Value integral = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                         math::FloorOp::create(b, loc, y), y);
+  Value halfFloor = math::FloorOp::create(b, loc, arith::DivFOp::create(b, loc, y, two));
+  Value odd = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE,
+                                    arith::MulFOp::create(b, loc, halfFloor, two), y);
+  Value negativeBase = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+  Value nan = constantLike(b, loc, x, std::nan(""));
+  Value signedPower = arith::SelectOp::create(
+      b, loc, odd, arith::NegFOp::create(b, loc, magnitude), magnitude);
+  Value negativeCase = arith::SelectOp::create(b, loc, integral, signedPower, nan);
+  Value result = arith::SelectOp::create(b, loc, negativeBase, negativeCase, magnitude);
+  Value zeroExponent = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, y, zero);
+  return arith::SelectOp::create(b, loc, zeroExponent, one, result);
+}
+
+/// x^y for integers by repeated squaring, one step per exponent bit (IREE
+/// cannot compile math.ipowi). A negative exponent gives 0, except for bases
+/// 1 and -1, as integer division of 1 by x^-y would.
+Value integerPower(OpBuilder &b, Location loc, Value x, Value y) {
+  Value zero = constantLike(b, loc, x, 0), one = constantLike(b, loc, x, 1);
+  Value result = one, base = x, exponent = y;
+  for (unsigned bit = 0; bit < x.getType().getIntOrFloatBitWidth(); ++bit) {
+    Value set = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                      arith::AndIOp::create(b, loc, exponent, one), zero);
+    result = arith::SelectOp::create(b, loc, set, arith::MulIOp::create(b, loc, result, base),
+                                     result);
+    base = arith::MulIOp::create(b, loc, base, base);
+    exponent = arith::ShRUIOp::create(b, loc, exponent, one);
+  }
+  Value minusOne = constantLike(b, loc, x, -1);
+  Value odd = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                    arith::AndIOp::create(b, loc, y, one), zero);
+  Value unitPower = arith::SelectOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, one), one,
+      arith::SelectOp::create(
+          b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, minusOne),
+          arith::SelectOp::create(b, loc, odd, minusOne, one), zero));
+  Value negativeExponent = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, y, zero);
+  return arith::SelectOp::create(b, loc, negativeExponent, unitPower, result);
+}
+
 Value scalar(PowOp, OpBuilder &b, Location loc, ValueRange a) {
   if (isa<FloatType>(a[0].getType()))
-    return math::PowFOp::create(b, loc, a[0], a[1]);
-  return math::IPowIOp::create(b, loc, a[0], a[1]);
+    return floatPower(b, loc, a[0], a[1]);
+  return integerPower(b, loc, a[0], a[1]);
 }
 Value scalar(MaxOp, OpBuilder &b, Location loc, ValueRange a) {
   return buildMax(b, loc, a[0], a[1]);

@@ -312,7 +312,7 @@ def _copy_through_staging(array: ireert.DeviceArray) -> np.ndarray:
 def _prepare(vmfb: bytes | Path, inputs: Sequence[np.ndarray], function: str,
              device: str) -> tuple[_LoadedFunction, list[np.ndarray]]:
     loaded = _LoadedFunction(vmfb, function, device)
-    arrays = [np.ascontiguousarray(array) for array in inputs]
+    arrays = [np.asarray(array, order="C") for array in inputs]  # keeps 0-d arrays 0-d
     _check_inputs(arrays, loaded.input_types, function)
     return loaded, arrays
 
@@ -376,7 +376,7 @@ def _run_emulated(vmfb: bytes | Path, inputs: Sequence[np.ndarray], function: st
     if vm_function is None:
         public = [name for name in module.function_names if not name.startswith("__")]
         raise RunError(f"the module has no function '{function}' (functions: {', '.join(public)})")
-    arrays = [np.ascontiguousarray(array) for array in inputs]
+    arrays = [np.asarray(array, order="C") for array in inputs]  # keeps 0-d arrays 0-d
     _check_inputs(arrays, input_types(vm_function), function)
     count = result_count(vm_function)
     if count is None:

@@ -242,6 +242,24 @@ func.func @channels_last(%x: tensor<1x8x6x6xf32>, %w: tensor<8x8x3x3xf32>, %dw: 
   return %7, %8 : tensor<1x16x3x3xf32>, tensor<1x8x1x1xf32>
 }
 
+// -----
+
+// Float pow keeps C's sign rules for negative bases with integral exponents
+// (IREE expands math.powf through log |x|); integer pow is repeated squaring,
+// since IREE cannot compile math.ipowi.
+// CHECK-LABEL: func.func @powers
+// CHECK: math.absf
+// CHECK: math.powf
+// CHECK: math.floor
+// CHECK: arith.select
+// CHECK: arith.shrui
+// CHECK-NOT: math.ipowi
+func.func @powers(%x: tensor<4xf32>, %y: tensor<4xf32>, %i: tensor<4xi32>, %j: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xi32>) {
+  %0 = braze.pow %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = braze.pow %i, %j : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0, %1 : tensor<4xf32>, tensor<4xi32>
+}
+
 {-#
   dialect_resources: {
     builtin: {
