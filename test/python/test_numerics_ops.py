@@ -188,6 +188,16 @@ def convolution_cases() -> list[OpCase]:
          strides=[2, 2], auto_pad="SAME_UPPER")
     c.op("transpose_dilated", "ConvTranspose", {"x": t}, {"w": normal(4, 2, 3, 3)},
          dilations=[2, 2], pads=[1, 2, 1, 2])
+    # 1-D: braze's 2-D ops on a unit H dimension.
+    signal = normal(2, 4, 11)
+    c.op("1d_strided_padded_dilated", "Conv", {"x": signal}, {"w": normal(6, 4, 3), "b": normal(6)},
+         strides=[2], pads=[1, 2], dilations=[2])
+    c.op("1d_grouped_same_lower", "Conv", {"x": signal}, {"w": normal(4, 2, 4)}, group=2,
+         auto_pad="SAME_LOWER")
+    c.op("1d_transpose_output_padding", "ConvTranspose", {"x": normal(1, 4, 6)},
+         {"w": normal(4, 3, 3), "b": normal(3)}, strides=[2], pads=[1, 0], output_padding=[1])
+    c.op("1d_transpose_output_shape", "ConvTranspose", {"x": normal(1, 4, 6)},
+         {"w": normal(4, 2, 3)}, strides=[3], output_shape=[17])
     return c.cases
 
 
@@ -222,6 +232,12 @@ def normalization_cases() -> list[OpCase]:
          {"scale": normal(3, 8), "bias": normal(3, 8)}, axis=-2, epsilon=1e-3, opset=17)
     c.op("layer_norm_without_bias", "LayerNormalization", {"x": normal(4, 16, scale=3.0)},
          {"scale": normal(16)}, opset=17)
+    # The optional outputs Mean and InvStdDev, one or both used.
+    c.op("layer_norm_mean_and_inv_std_dev", "LayerNormalization",
+         {"x": normal(2, 3, 4, 5, scale=2.0)}, {"scale": normal(4, 5), "bias": normal(4, 5)},
+         outputs=("y", "mean", "inv_std_dev"), axis=2, epsilon=0.1, opset=17)
+    c.op("layer_norm_mean_only", "LayerNormalization", {"x": normal(3, 8)},
+         {"scale": normal(3, 8)}, outputs=("y", "mean"), axis=0, opset=17)
     x = normal(2, 3, 4, scale=3.0)
     c.op("softmax_13_axis_1", "Softmax", {"x": x}, axis=1)
     c.op("softmax_13_last_axis", "Softmax", {"x": x})
@@ -256,6 +272,15 @@ def pooling_cases() -> list[OpCase]:
          strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1, count_include_pad=1)
     c.op("average_same_lower", "AveragePool", {"x": odd}, kernel_shape=[2, 2], strides=[2, 2],
          auto_pad="SAME_LOWER")
+    signal = normal(2, 3, 9)
+    c.op("max_1d_padded_dilated", "MaxPool", {"x": signal}, kernel_shape=[3], pads=[1, 2],
+         dilations=[2])
+    c.op("max_1d_ceil_mode", "MaxPool", {"x": signal}, kernel_shape=[2], strides=[2],
+         ceil_mode=1)
+    c.op("average_1d_pads_counted", "AveragePool", {"x": signal}, kernel_shape=[3],
+         strides=[2], pads=[1, 1], count_include_pad=1)
+    c.op("average_1d_same_upper", "AveragePool", {"x": signal}, kernel_shape=[4],
+         strides=[3], auto_pad="SAME_UPPER")
     c.op("global_average", "GlobalAveragePool", {"x": normal(2, 3, 5, 6)})
     c.op("global_max", "GlobalMaxPool", {"x": normal(2, 3, 5, 6)})
     return c.cases
@@ -303,6 +328,7 @@ def unary_cases() -> list[OpCase]:
     c.op("clip_min_only", "Clip", {"x": x}, {"min": np.array(0, np.float32)})
     c.op("clip_max_only", "Clip", {"x": x}, {"min": None, "max": np.array(6, np.float32)})
     c.op("clip_unbounded", "Clip", {"x": x})
+    c.op("dropout_mask", "Dropout", {"x": x}, outputs=("y", "mask"), opset=13)
     return c.cases
 
 
@@ -339,6 +365,44 @@ def binary_cases() -> list[OpCase]:
     c.graph("where_of_comparison",
             [node("Less", ["a", "b"], ["less"]), node("Where", ["less", "a", "b"])],
             {"a": normal(3, 4), "b": normal(3, 4)})
+    return c.cases
+
+
+def small_integer_cases() -> list[OpCase]:
+    """int8 and int16: signed, wrapping like onnxruntime's kernels."""
+    c = CaseBuilder("small_int")
+    int8, int16 = np.int8, np.int16
+    c.op("add_int8_wraps", "Add", {"a": integers(-128, 128, 12, dtype=int8),
+                                   "b": integers(-128, 128, 12, dtype=int8)}, opset=14)
+    c.op("sub_int16_broadcast", "Sub", {"a": integers(-300, 300, 3, 4, dtype=int16),
+                                        "b": integers(-300, 300, 4, dtype=int16)}, opset=14)
+    c.op("mul_int16_wraps", "Mul", {"a": integers(-400, 400, 12, dtype=int16),
+                                    "b": integers(-400, 400, 12, dtype=int16)}, opset=14)
+    # Div truncates towards zero.
+    c.op("div_int8", "Div", {"a": integers(-128, 128, 12, dtype=int8),
+                             "b": integers(1, 9, 12, dtype=int8)}, opset=14)
+    c.op("max_int8", "Max", {"a": integers(-128, 128, 3, 4, dtype=int8),
+                             "b": integers(-128, 128, 4, dtype=int8)})
+    c.op("less_int16", "Less", {"a": integers(-3, 3, 3, 4, dtype=int16),
+                                "b": integers(-3, 3, 4, dtype=int16)})
+    c.op("equal_int8", "Equal", {"a": integers(-3, 3, 8, dtype=int8),
+                                 "b": integers(-3, 3, 8, dtype=int8)})
+    c.op("clip_int8", "Clip", {"x": integers(-128, 128, 12, dtype=int8)},
+         {"min": np.array(-5, int8), "max": np.array(100, int8)})
+    c.op("abs_int16", "Abs", {"x": integers(-300, 300, 6, dtype=int16)})
+    c.op("neg_int8", "Neg", {"x": integers(-127, 128, 6, dtype=int8)})
+    c.op("where_int8", "Where", {"c": booleans(5), "a": integers(-128, 128, 5, dtype=int8),
+                                 "b": integers(-128, 128, 5, dtype=int8)}, opset=16)
+    c.op("transpose_int8", "Transpose", {"x": integers(-128, 128, 2, 3, dtype=int8)})
+    c.op("concat_int16", "Concat", {"a": integers(-300, 300, 2, 3, dtype=int16),
+                                    "b": integers(-300, 300, 2, 1, dtype=int16)}, axis=1)
+    c.op("cast_int8_to_f32", "Cast", {"x": integers(-128, 128, 6, dtype=int8)},
+         to=TensorProto.FLOAT)
+    c.op("cast_int16_to_int8_wraps", "Cast", {"x": integers(-300, 300, 6, dtype=int16)},
+         to=TensorProto.INT8)
+    c.op("cast_f32_to_int16", "Cast", {"x": uniform(-1000, 1000, 6)}, to=TensorProto.INT16)
+    c.op("cast_int8_to_int64", "Cast", {"x": integers(-128, 128, 6, dtype=int8)},
+         to=TensorProto.INT64)
     return c.cases
 
 
@@ -402,6 +466,11 @@ def data_movement_cases() -> list[OpCase]:
          opset=11)
     c.op("split_18_uneven", "Split", {"x": normal(2, 7)}, outputs=("y0", "y1", "y2"),
          axis=1, num_outputs=3, opset=18)
+    # Empty results are empty constants (no slice at the end of the axis).
+    c.op("split_empty_last_piece", "Split", {"x": x}, {"split": ints(6, 0)},
+         outputs=("y0", "y1"), axis=1)
+    c.op("concat_empty_last_input", "Concat", {"a": normal(2, 3)},
+         {"b": np.zeros((2, 0), np.float32)}, axis=1)
     s = normal(4, 6, 5)
     c.op("slice", "Slice", {"x": s}, {"starts": ints(1, 0), "ends": ints(3, 4)})
     c.op("slice_axes_steps", "Slice", {"x": s}, {"starts": ints(1, 0), "ends": ints(5, 6),
@@ -421,6 +490,8 @@ def data_movement_cases() -> list[OpCase]:
                                                  "value": np.array(1.5, np.float32)})
     c.op("pad_default_zero", "Pad", {"x": p}, {"pads": ints(0, 1, 0, 0, 0, 0, 0, 3)}, opset=11)
     c.op("pad_negative", "Pad", {"x": p}, {"pads": ints(0, 0, -1, 1, 0, 0, 1, -2)})
+    for mode in ("edge", "reflect", "wrap"):
+        c.op(f"pad_{mode}", "Pad", {"x": p}, {"pads": ints(0, 1, 2, 3, 0, 0, 1, 2)}, mode=mode)
     c.op("pad_18_axes", "Pad", {"x": p}, {"pads": ints(1, 2, 3, 0), "value": np.array(-1, np.float32),
                                           "axes": ints(-1, 2)}, opset=18)
     data = normal(5, 4)
@@ -463,6 +534,10 @@ def resize_cases() -> list[OpCase]:
     c.op("linear_pytorch_half_pixel_sizes", "Resize", {"x": normal(1, 2, 6, 5)},
          {"roi": None, "scales": None, "sizes": ints(1, 2, 1, 7)}, mode="linear",
          coordinate_transformation_mode="pytorch_half_pixel")
+    # keep_aspect_ratio_policy: one scale, here equal to output / input.
+    c.op("nearest_18_not_larger", "Resize", {"x": normal(1, 2, 4, 6)},
+         {"roi": None, "scales": None, "sizes": ints(8, 20)}, mode="nearest", axes=[2, 3],
+         keep_aspect_ratio_policy="not_larger", opset=18)
     c.op("linear_18_axes", "Resize", {"x": x}, {"roi": None, "scales": None, "sizes": ints(7, 3)},
          mode="linear", axes=[2, 3], opset=18)
     c.op("upsample_nearest", "Upsample", {"x": x}, {"scales": floats(1, 1, 2, 3)},
@@ -474,7 +549,8 @@ def resize_cases() -> list[OpCase]:
 
 CASES: list[OpCase] = [
     *convolution_cases(), *matrix_product_cases(), *normalization_cases(), *pooling_cases(),
-    *reduction_cases(), *unary_cases(), *binary_cases(), *cast_cases(), *shape_cases(),
+    *reduction_cases(), *unary_cases(), *binary_cases(), *small_integer_cases(),
+    *cast_cases(), *shape_cases(),
     *data_movement_cases(), *resize_cases(),
 ]
 

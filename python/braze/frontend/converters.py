@@ -61,7 +61,10 @@ def normalize_axes(axes: Sequence[int], rank: int) -> list[int]:
 
 def choice(node: Node, name: str, options: dict):
     """The braze counterpart of a string attribute that takes a few values."""
-    value = node.attr(name)
+    return choice_of(node.attr(name), name, options)
+
+
+def choice_of(value: str, name: str, options: dict):
     if value not in options:
         raise ConversionError(f"attribute {name}={value!r} is not supported by braze "
                               f"(supported: {', '.join(options)})")
@@ -96,18 +99,68 @@ def require_image(node: Node, value: ir.Value) -> list[int]:
     return shape
 
 
-def filter_kernel(node: Node, filter_: ir.Value) -> list[int]:
+class Window:
+    """A Conv, ConvTranspose or pooling node as braze's 2-D ops take it.
+
+    braze's window ops are 2-D. A 1-D node, input (N, C, L), runs as the 2-D
+    op on (N, C, 1, L): its tensors gain a unit H dimension (dim 2, also
+    that of a (M, C/group, k) weight) and its per-dimension attributes the
+    unit dimension's neutral value (kernel, stride, dilation and output
+    size 1; pads and output padding 0), which leaves H at size 1.
+    """
+
+    def __init__(self, node: Node, x: ir.Value):
+        rank = len(shape_of(x))
+        if rank not in (3, 4):
+            raise ConversionError(f"braze supports 1-D and 2-D {node.op_type} only (a rank-3 "
+                                  f"or rank-4 input); the input has rank {rank}")
+        self.node = node
+        self.spatial_rank = rank - 2
+
+    def to_2d(self, value: ir.Value) -> ir.Value:
+        """An input or weight with the unit H dimension inserted, if 1-D."""
+        if self.spatial_rank == 2:
+            return value
+        shape = shape_of(value)
+        return reshape(value, [*shape[:2], 1, *shape[2:]])
+
+    def from_2d(self, value: ir.Value) -> ir.Value:
+        """The braze op's result without the unit H dimension, if 1-D."""
+        if self.spatial_rank == 2:
+            return value
+        shape = shape_of(value)
+        return reshape(value, [*shape[:2], *shape[3:]])
+
+    def attr(self, name: str, neutral: int, default: list[int] | None = None) -> list[int] | None:
+        """A per-dimension attribute in 2-D form, the neutral value before
+        each 1-D entry: (k) -> (1, k), pads (begin, end) -> (0, begin, 0, end);
+        `default`, already in 2-D form, if the node leaves it out. (ONNX shape
+        inference has checked the attribute's length.)"""
+        value = self.node.attr(name)
+        if value is None:
+            return default
+        value = [int(entry) for entry in value]
+        if self.spatial_rank == 2:
+            return value
+        return [entry for given in value for entry in (neutral, given)]
+
+    def strides_and_dilations(self) -> tuple[list[int], list[int]]:
+        return self.attr("strides", 1, [1, 1]), self.attr("dilations", 1, [1, 1])
+
+    def pads(self) -> list[int]:
+        """(top, left, bottom, right), zero if not given."""
+        return self.attr("pads", 0, [0, 0, 0, 0])
+
+
+def filter_kernel(window: Window, filter_: ir.Value) -> list[int]:
+    """The spatial shape of a (2-D form) weight, checked against kernel_shape."""
     kernel = shape_of(filter_)[2:]
-    declared = node.attr("kernel_shape")
-    if declared is not None and list(declared) != kernel:
-        raise ConversionError(f"attribute kernel_shape={declared} does not match the "
-                              f"weight's spatial shape {kernel}")
+    declared = window.attr("kernel_shape", 1)
+    if declared is not None and declared != kernel:
+        raise ConversionError(f"attribute kernel_shape={window.node.attr('kernel_shape')} "
+                              "does not match the weight's spatial shape "
+                              f"{shape_of(filter_)[4 - window.spatial_rank:]}")
     return kernel
-
-
-def window_attrs(node: Node) -> tuple[list[int], list[int]]:
-    """(strides, dilations), both defaulting to 1 per spatial dimension."""
-    return list(node.attr("strides", [1, 1])), list(node.attr("dilations", [1, 1]))
 
 
 SAME_AUTO_PADS = ("SAME_UPPER", "SAME_LOWER")
@@ -123,13 +176,13 @@ def split_paddings(totals: Sequence[int], auto_pad: str) -> list[int]:
     return [begin for begin, _ in halves] + [end for _, end in halves]
 
 
-def forward_pads(node: Node, input_size: Sequence[int], kernel: Sequence[int],
+def forward_pads(window: Window, input_size: Sequence[int], kernel: Sequence[int],
                  strides: Sequence[int], dilations: Sequence[int]) -> list[int]:
     """(top, left, bottom, right) pads of Conv and pooling, from `pads` or `auto_pad`."""
-    auto_pad = node.attr("auto_pad")
+    auto_pad = window.node.attr("auto_pad")
     if auto_pad == "NOTSET":
-        return list(node.attr("pads", [0, 0, 0, 0]))
-    if node.has_attr("pads"):
+        return window.pads()
+    if window.node.has_attr("pads"):
         raise ConversionError(f"attribute pads cannot be combined with auto_pad={auto_pad!r}")
     if auto_pad == "VALID":
         return [0, 0, 0, 0]
@@ -144,15 +197,15 @@ def same_padding(size: int, k: int, stride: int, dilation: int) -> int:
     return max(0, (ceil_div(size, stride) - 1) * stride + (k - 1) * dilation + 1 - size)
 
 
-def transposed_pads(node: Node, input_size: Sequence[int], kernel: Sequence[int],
+def transposed_pads(window: Window, input_size: Sequence[int], kernel: Sequence[int],
                     strides: Sequence[int], dilations: Sequence[int],
                     output_padding: Sequence[int]) -> list[int]:
     """ConvTranspose pads, from `pads`, or from `output_shape` or `auto_pad`."""
-    output_shape = node.attr("output_shape")
-    auto_pad = node.attr("auto_pad")
+    output_shape = window.attr("output_shape", 1)
+    auto_pad = window.node.attr("auto_pad")
     if output_shape is None and auto_pad == "NOTSET":
-        return list(node.attr("pads", [0, 0, 0, 0]))
-    if node.has_attr("pads"):
+        return window.pads()
+    if window.node.has_attr("pads"):
         raise ConversionError("attribute pads cannot be combined with output_shape or "
                               f"auto_pad={auto_pad!r}")
     if output_shape is None:
@@ -161,15 +214,12 @@ def transposed_pads(node: Node, input_size: Sequence[int], kernel: Sequence[int]
         if auto_pad not in SAME_AUTO_PADS:
             raise ConversionError(f"attribute auto_pad={auto_pad!r} is not a valid value")
         output_shape = [size * stride for size, stride in zip(input_size, strides)]
-    elif len(output_shape) != 2:
-        raise ConversionError(f"attribute output_shape={output_shape} must give the 2 "
-                              "spatial sizes")
     totals = [stride * (size - 1) + extra + (k - 1) * dilation + 1 - target
               for size, k, stride, dilation, extra, target in
               zip(input_size, kernel, strides, dilations, output_padding, output_shape)]
     if min(totals) < 0:
-        raise ConversionError(f"output size {list(output_shape)} needs negative padding, "
-                              "which braze.conv_transpose2d cannot express")
+        raise ConversionError(f"output size {output_shape[2 - window.spatial_rank:]} needs "
+                              "negative padding, which braze.conv_transpose2d cannot express")
     return split_paddings(totals, auto_pad)
 
 
@@ -179,31 +229,40 @@ def transposed_pads(node: Node, input_size: Sequence[int], kernel: Sequence[int]
 
 @converts("Conv")
 def convert_conv(node: Node) -> ir.Value:
-    x, filter_, bias = node.input(0), node.input(1), node.optional_input(2)
-    shape = require_image(node, x)
-    kernel = filter_kernel(node, filter_)
-    strides, dilations = window_attrs(node)
-    pads = forward_pads(node, shape[2:], kernel, strides, dilations)
-    return bz.Conv2DOp(x, filter_, bias=bias, strides=strides, pads=pads,
-                       dilations=dilations, group=node.attr("group")).result
+    window = Window(node, node.input(0))
+    x, filter_ = window.to_2d(node.input(0)), window.to_2d(node.input(1))
+    kernel = filter_kernel(window, filter_)
+    strides, dilations = window.strides_and_dilations()
+    pads = forward_pads(window, shape_of(x)[2:], kernel, strides, dilations)
+    return window.from_2d(bz.Conv2DOp(x, filter_, bias=node.optional_input(2), strides=strides,
+                                      pads=pads, dilations=dilations,
+                                      group=node.attr("group")).result)
 
 
 @converts("ConvTranspose")
 def convert_conv_transpose(node: Node) -> ir.Value:
-    x, filter_, bias = node.input(0), node.input(1), node.optional_input(2)
-    shape = require_image(node, x)
-    kernel = filter_kernel(node, filter_)
-    strides, dilations = window_attrs(node)
-    output_padding = list(node.attr("output_padding", [0, 0]))
-    pads = transposed_pads(node, shape[2:], kernel, strides, dilations, output_padding)
-    return bz.ConvTranspose2DOp(x, filter_, bias=bias, strides=strides, pads=pads,
-                                dilations=dilations, output_padding=output_padding,
-                                group=node.attr("group")).result
+    window = Window(node, node.input(0))
+    x, filter_ = window.to_2d(node.input(0)), window.to_2d(node.input(1))
+    kernel = filter_kernel(window, filter_)
+    strides, dilations = window.strides_and_dilations()
+    output_padding = window.attr("output_padding", 0, [0, 0])
+    pads = transposed_pads(window, shape_of(x)[2:], kernel, strides, dilations, output_padding)
+    return window.from_2d(bz.ConvTranspose2DOp(
+        x, filter_, bias=node.optional_input(2), strides=strides, pads=pads,
+        dilations=dilations, output_padding=output_padding, group=node.attr("group")).result)
 
 
 @converts("MatMul")
 def convert_matmul(node: Node) -> ir.Value:
-    return bz.MatMulOp(node.input(0), node.input(1)).result
+    return matmul(node, node.input(0), node.input(1))
+
+
+def matmul(node: Node, a: ir.Value, b: ir.Value) -> ir.Value:
+    # IREE crashes on a product over an empty dimension (K = 0).
+    if shape_of(a)[-1] == 0:
+        raise ConversionError(f"input '{node.proto.input[0]}' has shape {shape_of(a)}: a "
+                              "product over an empty dimension is not supported by braze")
+    return bz.MatMulOp(a, b).result
 
 
 @converts("Gemm")
@@ -217,7 +276,7 @@ def convert_gemm(node: Node) -> ir.Value:
         a = transpose(a, [1, 0])
     if node.attr("transB"):
         b = transpose(b, [1, 0])
-    product = bz.MatMulOp(a, b).result
+    product = matmul(node, a, b)
     alpha = node.attr("alpha")
     if alpha != 1.0:
         product = bz.MulOp(product, scalar_like(alpha, product)).result
@@ -241,24 +300,47 @@ def convert_batch_norm(node: Node) -> ir.Value:
 
 
 @converts("LayerNormalization")
-def convert_layer_norm(node: Node) -> ir.Value:
+def convert_layer_norm(node: Node) -> list[ir.Value]:
+    """Y by braze.layer_norm; the optional outputs Mean and InvStdDev, when
+    used, by braze ops as the operator's function body computes them: in
+    float32 (stash_type 1, its default and the only value check_fully_read
+    lets through), over dims [axis, rank) kept as size 1."""
     x = node.input(0)
     axis = normalize_axis(node.attr("axis"), len(shape_of(x)))
-    return bz.LayerNormOp(x, node.input(1), axis, bias=node.optional_input(2),
-                          epsilon=node.attr("epsilon")).result
+    epsilon = node.attr("epsilon")
+    results = [bz.LayerNormOp(x, node.input(1), axis, bias=node.optional_input(2),
+                              epsilon=epsilon).result]
+    if not (node.output_used(1) or node.output_used(2)):
+        return results
+    stashed = cast(x, np.dtype(np.float32))
+    axes = list(range(axis, len(shape_of(x))))
+    mean = bz.ReduceOp(bz.ReduceKind.mean, stashed, axes, keepdims=True).result
+    results.append(mean)
+    if node.output_used(2):
+        results.append(inverse_std_dev(stashed, mean, axes, epsilon))
+    return results
+
+
+def inverse_std_dev(x: ir.Value, mean: ir.Value, axes: list[int], epsilon: float) -> ir.Value:
+    """1 / sqrt(ReduceMean((x - mean)^2) + epsilon), the reduced dims kept."""
+    deviation = bz.SubOp(x, mean).result
+    variance = bz.ReduceOp(bz.ReduceKind.mean, bz.MulOp(deviation, deviation).result, axes,
+                           keepdims=True).result
+    shifted = bz.AddOp(variance, scalar_like(epsilon, variance)).result
+    return bz.ReciprocalOp(bz.SqrtOp(shifted).result).result
 
 
 POOL_KINDS = {"MaxPool": bz.PoolKind.max, "AveragePool": bz.PoolKind.avg}
 
 
 def convert_pool(kind: bz.PoolKind, node: Node) -> ir.Value:
-    x = node.input(0)
-    shape = require_image(node, x)
-    kernel = node.attr("kernel_shape")
+    window = Window(node, node.input(0))
+    x = window.to_2d(node.input(0))
+    kernel = window.attr("kernel_shape", 1)
     if kernel is None:
         raise ConversionError("attribute kernel_shape is missing")
-    strides, dilations = window_attrs(node)
-    pads = forward_pads(node, shape[2:], kernel, strides, dilations)
+    strides, dilations = window.strides_and_dilations()
+    pads = forward_pads(window, shape_of(x)[2:], kernel, strides, dilations)
     ceil_mode = bool(node.attr("ceil_mode"))
     if ceil_mode and node.attr("auto_pad") != "NOTSET":
         # ONNX shape inference rounds up there, onnxruntime rounds down.
@@ -269,8 +351,9 @@ def convert_pool(kind: bz.PoolKind, node: Node) -> ir.Value:
         count_include_pad = False
     else:
         count_include_pad = bool(node.attr("count_include_pad"))
-    return bz.Pool2DOp(kind, x, kernel, strides=strides, pads=pads, dilations=dilations,
-                       count_include_pad=count_include_pad, ceil_mode=ceil_mode).result
+    return window.from_2d(bz.Pool2DOp(kind, x, kernel, strides=strides, pads=pads,
+                                      dilations=dilations, count_include_pad=count_include_pad,
+                                      ceil_mode=ceil_mode).result)
 
 
 register_family(POOL_KINDS, convert_pool)
@@ -352,9 +435,18 @@ def convert_leaky_relu(node: Node) -> ir.Value:
 
 @converts("Clip")
 def convert_clip(node: Node) -> ir.Value:
+    x = node.input(0)
     low, high = (node.optional_constant(index) for index in (1, 2))
-    return bz.ClipOp(node.input(0), min=None if low is None else scalar(low, "min"),
-                     max=None if high is None else scalar(high, "max")).result
+    if dtype_of(x).kind == "f":
+        return bz.ClipOp(x, min=None if low is None else scalar(low, "min"),
+                         max=None if high is None else scalar(high, "max")).result
+    # braze.clip takes floats (its bounds are f32 attributes): integers are
+    # clamped by max and min with rank-0 constants of their own type.
+    for bound, name, op_class in ((low, "min", bz.MaxOp), (high, "max", bz.MinOp)):
+        if bound is not None:
+            scalar(bound, name)  # checks that it is one value
+            x = op_class(x, constant(bound.astype(dtype_of(x)).reshape(()))).result
+    return x
 
 
 @converts("Identity")
@@ -363,14 +455,18 @@ def convert_identity(node: Node) -> ir.Value:
 
 
 @converts("Dropout")
-def convert_dropout(node: Node) -> ir.Value:
+def convert_dropout(node: Node) -> ir.Value | list[ir.Value]:
     # In inference Dropout passes its input through: ratio and seed do nothing.
     node.ignore_attributes("ratio", "seed")
     node.ignore_input(1)
     training_mode = node.optional_constant(2)
     if training_mode is not None and bool(training_mode):
         raise ConversionError("input 'training_mode' is true; braze imports inference graphs")
-    return node.input(0)
+    x = node.input(0)
+    if not node.output_used(1):
+        return x
+    # Inference drops no element: the mask is all true.
+    return [x, constant(np.ones(shape_of(x), np.bool_))]
 
 
 BINARY_OPS = {"Add": bz.AddOp, "Sub": bz.SubOp, "Mul": bz.MulOp, "Div": bz.DivOp}
@@ -550,15 +646,31 @@ def convert_space_to_depth(node: Node) -> ir.Value:
 # Data movement
 # ---------------------------------------------------------------------------
 
+def empty_tensor(shape: Sequence[int], dtype: np.dtype) -> ir.Value:
+    return constant(np.zeros([int(size) for size in shape], dtype))
+
+
 @converts("Concat")
 def convert_concat(node: Node) -> ir.Value:
     inputs = node.inputs()
     axis = normalize_axis(node.attr("axis"), len(shape_of(inputs[0])))
-    return bz.ConcatOp(inputs, axis).result
+    # Empty inputs add nothing; the lowering cannot insert one at the end of
+    # the result (tensor.insert_slice rejects the out-of-bounds offset).
+    pieces = [value for value in inputs if 0 not in shape_of(value)]
+    if not pieces:
+        shape = shape_of(inputs[0])
+        shape[axis] = sum(shape_of(value)[axis] for value in inputs)
+        return empty_tensor(shape, dtype_of(inputs[0]))
+    return pieces[0] if len(pieces) == 1 else bz.ConcatOp(pieces, axis).result
 
 
 def slice_value(x: ir.Value, starts: Sequence[int], sizes: Sequence[int],
                 steps: Sequence[int]) -> ir.Value:
+    # An empty slice holds no values, whatever its start: it is a constant.
+    # (The lowering cannot express one that starts at the end of an axis, or
+    # any slice of an empty input: tensor.extract_slice rejects the offset.)
+    if 0 in sizes:
+        return empty_tensor(sizes, dtype_of(x))
     return bz.SliceOp(x, [int(s) for s in starts], [int(s) for s in sizes],
                       [int(s) for s in steps]).result
 
@@ -630,15 +742,12 @@ def clamp_slice(start: int, end: int, step: int, extent: int) -> tuple[int, int]
         start, end = min(max(start, 0), extent), min(max(end, 0), extent)
     else:
         start, end = min(max(start, 0), extent - 1), min(max(end, -1), extent - 1)
-    count = max(0, ceil_div(end - start, step))
-    # An empty slice starts at 0: a start at the extent (Slice starts past
-    # the end clamp there) is out of bounds for tensor.extract_slice.
-    return (start if count else 0), count
+    return start, max(0, ceil_div(end - start, step))
 
 
 @converts("Pad")
 def convert_pad(node: Node) -> ir.Value:
-    choice(node, "mode", {"constant": None})
+    borders = choice(node, "mode", {"constant": None, **PAD_BORDERS})
     x = node.input(0)
     shape = shape_of(x)
     rank = len(shape)
@@ -651,6 +760,8 @@ def convert_pad(node: Node) -> ir.Value:
     low, high = [0] * rank, [0] * rank
     for axis, before, after in zip(axes, pads[:len(axes)], pads[len(axes):]):
         low[axis], high[axis] = before, after
+    if borders is not None:
+        return pad_with_copies(x, low, high, borders, node.attr("mode"))
     # Negative pads remove cells: slice them off first.
     kept = [size + min(before, 0) + min(after, 0) for size, before, after in zip(shape, low, high)]
     if min(kept) < 0:
@@ -659,6 +770,52 @@ def convert_pad(node: Node) -> ir.Value:
         x = slice_value(x, [-min(before, 0) for before in low], kept, [1] * rank)
     return bz.PadOp(x, [max(p, 0) for p in low], [max(p, 0) for p in high],
                     value=0.0 if value is None else scalar(value, "constant_value")).result
+
+
+# Pad modes that copy input cells: (start, count, step) of the cells placed
+# before and after an axis of size `extent`, padded by (before, after). Step
+# 0 repeats one cell.
+PAD_BORDERS = {
+    "edge": lambda extent, before, after: ((0, before, 0), (extent - 1, after, 0)),
+    "reflect": lambda extent, before, after: ((before, before, -1), (extent - 2, after, -1)),
+    "wrap": lambda extent, before, after: ((extent - before, before, 1), (0, after, 1)),
+}
+
+
+def pad_with_copies(x: ir.Value, low: list[int], high: list[int], borders: Callable,
+                    mode: str) -> ir.Value:
+    """Pad's edge, reflect and wrap modes: each padded axis in turn becomes
+    the concat of its borders and itself, as numpy.pad (ONNX's reference)
+    pads one axis after the other."""
+    if min(low + high) < 0:
+        raise ConversionError(f"negative pads with mode={mode!r} are not supported by braze")
+    for axis, (before, after) in enumerate(zip(low, high)):
+        extent = shape_of(x)[axis]
+        pieces = [copied_cells(x, axis, *border, mode)
+                  for border in borders(extent, before, after)]
+        if pieces[0] is not None or pieces[1] is not None:
+            x = bz.ConcatOp([piece for piece in (pieces[0], x, pieces[1])
+                             if piece is not None], axis).result
+    return x
+
+
+def copied_cells(x: ir.Value, axis: int, start: int, count: int, step: int,
+                 mode: str) -> ir.Value | None:
+    """Cells start, start + step, ... (count of them) of x along axis; None if none."""
+    if count == 0:
+        return None
+    shape = shape_of(x)
+    last = start + (count - 1) * step
+    if not (0 <= start < shape[axis] and 0 <= last < shape[axis]):
+        raise ConversionError(f"mode={mode!r} cannot pad axis {axis} of size {shape[axis]} "
+                              f"by {count}")
+    starts, sizes, steps = [0] * len(shape), list(shape), [1] * len(shape)
+    starts[axis], sizes[axis], steps[axis] = start, 1 if step == 0 else count, step or 1
+    cells = slice_value(x, starts, sizes, steps)
+    if step == 0 and count > 1:
+        sizes[axis] = count
+        cells = bz.ExpandOp(tensor_type(sizes, dtype_of(x)), cells).result
+    return cells
 
 
 @converts("Gather")
@@ -709,7 +866,8 @@ def convert_resize(node: Node) -> ir.Value:
     node.ignore_input(1)
     node.ignore_attributes("cubic_coeff_a", "extrapolation_value")
     scales, sizes = node.optional_constant(2), node.optional_constant(3)
-    shape = resized_shape(shape_of(x), scales, sizes, node.attr("axes"))
+    shape = resized_shape(shape_of(x), scales, sizes, node.attr("axes"),
+                          node.attr("keep_aspect_ratio_policy", "stretch"))
     return resize(x, shape, mode, transform,
                   rounding if mode == bz.ResizeMode.nearest else None)
 
@@ -725,8 +883,12 @@ def convert_upsample(node: Node) -> ir.Value:
     return resize(x, shape, mode, bz.CoordinateTransform.asymmetric, rounding)
 
 
+# keep_aspect_ratio_policy (opset 18): the one scale that `sizes` stands for.
+ASPECT_RATIO_SCALES = {"not_larger": min, "not_smaller": max}
+
+
 def resized_shape(shape: list[int], scales: np.ndarray | None, sizes: np.ndarray | None,
-                  axes: Sequence[int] | None) -> list[int]:
+                  axes: Sequence[int] | None, policy: str = "stretch") -> list[int]:
     """The output shape of Resize; braze.resize implies scale = output / input."""
     axes = range(len(shape)) if axes is None else [normalize_axis(a, len(shape)) for a in axes]
     given = sizes if sizes is not None and sizes.size else scales
@@ -735,21 +897,34 @@ def resized_shape(shape: list[int], scales: np.ndarray | None, sizes: np.ndarray
     if given.size != len(axes):
         raise ConversionError(f"{given.size} scales or sizes given for {len(axes)} axes")
     result = list(shape)
-    if given is sizes:
+    if given is sizes and policy == "stretch":
         for axis, size in zip(axes, sizes):
             result[axis] = int(size)
+    elif given is sizes:
+        # One scale for all axes, the output sizes rounded half up from it;
+        # ONNX interpolates with that scale.
+        scale = choice_of(policy, "keep_aspect_ratio_policy", ASPECT_RATIO_SCALES)(
+            int(size) / shape[axis] for axis, size in zip(axes, sizes))
+        for axis in axes:
+            result[axis] = math.floor(shape[axis] * scale + 0.5)
+            require_size_ratio(axis, scale, shape[axis], result[axis])
     else:
         for axis, scale in zip(axes, scales.astype(np.float32)):
             result[axis] = math.floor(shape[axis] * float(scale))
-            if np.float32(result[axis] / shape[axis]) != scale:
-                raise ConversionError(
-                    f"scale {float(scale)} of axis {axis} maps size {shape[axis]} to "
-                    f"{shape[axis] * float(scale)}; braze.resize needs a scale equal to "
-                    "output size / input size")
+            require_size_ratio(axis, float(scale), shape[axis], result[axis])
     if len(shape) != 4 or result[:2] != shape[:2]:
         raise ConversionError(f"resizing {shape} to {result} is not supported: braze.resize "
                               "rescales the last two dims of a rank-4 tensor")
     return result
+
+
+def require_size_ratio(axis: int, scale: float, size: int, resized: int) -> None:
+    """ONNX maps coordinates with the scale it is given, braze.resize with
+    output size / input size: they must agree (in float32, as onnxruntime's)."""
+    if np.float32(resized / size) != np.float32(scale):
+        raise ConversionError(
+            f"scale {scale} of axis {axis} maps size {size} to {size * scale}; braze.resize "
+            "needs a scale equal to output size / input size")
 
 
 def resize(x: ir.Value, shape: list[int], mode: bz.ResizeMode,

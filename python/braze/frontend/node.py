@@ -73,11 +73,14 @@ class Node:
     nothing is silently ignored.
     """
 
-    def __init__(self, proto: NodeProto, schema: defs.OpSchema, values: ValueTable):
+    def __init__(self, proto: NodeProto, schema: defs.OpSchema, values: ValueTable,
+                 used: frozenset[str] = frozenset()):
+        """`used`: the tensor names that some node or graph output reads."""
         self.proto = proto
         self.op_type = proto.op_type
         self.schema = schema
         self._values = values
+        self._used = used
         self._attributes = {attribute.name: attribute for attribute in proto.attribute}
         self._read_attributes: set[str] = set()
         self._read_inputs: set[int] = set()
@@ -155,6 +158,14 @@ class Node:
         formal = formals[min(index, len(formals) - 1)].name
         tensor = self.proto.input[index] if index < len(self.proto.input) else ""
         return f"input '{formal}'" + (f" ('{tensor}')" if tensor else "")
+
+    # Outputs
+
+    def output_used(self, index: int) -> bool:
+        """Whether a later node or a graph output reads output #index: a
+        converter computes optional outputs (LayerNormalization's Mean, ...)
+        only then."""
+        return index < len(self.proto.output) and self.proto.output[index] in self._used
 
     # After conversion
 

@@ -196,8 +196,8 @@ class _GraphImporter:
         self.inferred = {value.name: value.type for value in
                          [*graph.value_info, *graph.output] if value.type.HasField("tensor_type")}
         self.nodes = self._live_nodes()
-        self.used = {name for node in self.nodes for name in node.input}
-        self.used.update(output.name for output in graph.output)
+        self.used = frozenset({name for node in self.nodes for name in node.input} |
+                              {output.name for output in graph.output})
         # Each node's ops are located at the node's name: verifier errors
         # found after the import map back to the node.
         self.node_at = {_location_name(node): node for node in self.nodes}
@@ -297,7 +297,7 @@ class _GraphImporter:
         convert = CONVERTERS.get(proto.op_type)
         if convert is None:
             raise ConversionError("op type is not supported by braze")
-        node = Node(proto, schema, self.values)
+        node = Node(proto, schema, self.values, self.used)
         results = convert(node)
         results = results if isinstance(results, list) else [results]
         node.check_fully_read()

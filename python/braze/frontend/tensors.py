@@ -16,16 +16,22 @@ from braze.dialects import braze as bz
 
 from .errors import ConversionError
 
-# The element types braze handles: numpy dtype -> MLIR element type.
+# The element types braze handles: numpy dtype -> MLIR element type. braze's
+# integers are signless and its ops treat them as signed (arith.divsi,
+# cmpi slt, extsi, ...), so ONNX's signed integers map onto them and its
+# unsigned ones (UINT8..UINT64) are refused. DOUBLE is refused too: IREE
+# demotes f64 to f32.
 ELEMENT_TYPES = {
     np.dtype(np.float32): "f32",
     np.dtype(np.float16): "f16",
+    np.dtype(np.int8): "i8",
+    np.dtype(np.int16): "i16",
     np.dtype(np.int32): "i32",
     np.dtype(np.int64): "i64",
     np.dtype(np.bool_): "i1",
 }
 _DTYPES = {name: dtype for dtype, name in ELEMENT_TYPES.items()}
-SUPPORTED_TYPES_TEXT = "float32, float16, int32, int64 and bool"
+SUPPORTED_TYPES_TEXT = "float32, float16, int8, int16, int32, int64 and bool"
 
 # Constants with more elements than this become dense resources (stored as a
 # blob, printed once at the end of the module) rather than inline literals.
@@ -73,7 +79,9 @@ def elements_attr(array: np.ndarray, name: str | None = None) -> ir.Attribute:
     `dense_resource<name>` for the rest, sharing the array's memory."""
     array = np.asarray(array, order="C")  # (np.ascontiguousarray makes scalars 1-D)
     type_ = tensor_type(array.shape, array.dtype)  # rejects unsupported dtypes
-    if array.size > 1 and (array == array.flat[0]).all():
+    # (A one-element bool buffer cannot stand for a splat; MLIR makes an
+    # all-equal bool array a splat itself.)
+    if array.size > 1 and array.dtype != np.bool_ and (array == array.flat[0]).all():
         return ir.DenseElementsAttr.get(array.reshape(-1)[:1], shape=list(array.shape))
     if array.size <= RESOURCE_MIN_ELEMENTS or array.dtype == np.bool_ or name is None:
         return ir.DenseElementsAttr.get(array)
