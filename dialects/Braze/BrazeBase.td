@@ -29,8 +29,12 @@ class Braze_Op<string mnemonic, list<Trait> traits = []>
     : Op<Braze_Dialect, mnemonic, traits>;
 
 // Statically shaped tensors: braze plans layouts, fusion and memory on
-// static shapes; dynamic dimensions are fixed by the frontend.
-def Braze_Tensor : StaticShapeTensorOf<[AnyFloat, AnySignlessInteger, I1]>;
+// static shapes; dynamic dimensions are fixed by the frontend. Integers are
+// signless (read as signed) or unsigned (ui8..ui64): the signedness lives in
+// the type, so ops whose semantics differ (div, compare, max, cast) read it
+// from their operand types rather than from an attribute.
+def Braze_Tensor : StaticShapeTensorOf<[AnyFloat, AnySignlessInteger,
+                                        AnyUnsignedInteger, I1]>;
 def Braze_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
 
 #endif // BRAZE_BASE_TD

@@ -264,12 +264,14 @@ struct ConvTranspose2DLowering : OpConversionPattern<ConvTranspose2DOp> {
   }
 };
 
-struct MatMulLowering : OpRewritePattern<MatMulOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(MatMulOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
+    RankedTensorType type = storageType(op.getType());
+    ValueRange operands = adaptor.getOperands();
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
     auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
     Value init = filledTensor(rewriter, loc, type,
@@ -277,7 +279,7 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
     int64_t lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
     if (lhsRank == 2 && rhsRank == 2) {
       rewriter.replaceOp(op, linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
-                                                      ValueRange{op.getLhs(), op.getRhs()},
+                                                      operands,
                                                       ValueRange{init})
                                  .getResult(0));
       return success();
@@ -285,7 +287,7 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
     if (lhsRank == 3 && rhsRank == 3 && lhsType.getDimSize(0) == rhsType.getDimSize(0)) {
       rewriter.replaceOp(op, linalg::BatchMatmulOp::create(
                                  rewriter, loc, TypeRange{type},
-                                 ValueRange{op.getLhs(), op.getRhs()}, ValueRange{init})
+                                 operands, ValueRange{init})
                                  .getResult(0));
       return success();
     }
@@ -328,7 +330,7 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
     iterators.push_back(utils::IteratorType::reduction);
     Value result =
         linalg::GenericOp::create(
-            rewriter, loc, TypeRange{type}, ValueRange{op.getLhs(), op.getRhs()},
+            rewriter, loc, TypeRange{type}, operands,
             ValueRange{init}, maps, iterators,
             [](OpBuilder &b, Location l, ValueRange args) {
               linalg::YieldOp::create(
@@ -340,11 +342,14 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
   }
 };
 
-/// Reduces `axes` of `input` (keeping them as size 1) with `kind`.
+/// Reduces `axes` of `input` (keeping them as size 1) with `kind`. `input` is
+/// storage (signless); `logicalElementType` says whether its integers are
+/// unsigned, which max, min and mean depend on.
 Value reduceKeepingDims(OpBuilder &builder, Location loc, Value input,
-                        ArrayRef<int64_t> axes, ReduceKind kind) {
+                        ArrayRef<int64_t> axes, ReduceKind kind, Type logicalElementType) {
   auto inputType = cast<RankedTensorType>(input.getType());
   Type elementType = inputType.getElementType();
+  bool isUnsigned = logicalElementType.isUnsignedInteger();
   MLIRContext *context = builder.getContext();
   SmallVector<int64_t> keptShape, reducedShape;
   SmallVector<AffineExpr> keptExprs;
@@ -372,10 +377,10 @@ Value reduceKeepingDims(OpBuilder &builder, Location loc, Value input,
     identity = scalarConstant(builder, loc, elementType, 1.0);
     break;
   case ReduceKind::max:
-    identity = lowestValue(builder, loc, elementType);
+    identity = lowestValue(builder, loc, logicalElementType);
     break;
   case ReduceKind::min:
-    identity = highestValue(builder, loc, elementType);
+    identity = highestValue(builder, loc, logicalElementType);
     break;
   }
   auto keptType = RankedTensorType::get(keptShape, elementType);
@@ -397,10 +402,10 @@ Value reduceKeepingDims(OpBuilder &builder, Location loc, Value input,
               combined = buildMul(b, l, args[1], args[0]);
               break;
             case ReduceKind::max:
-              combined = buildMax(b, l, args[1], args[0]);
+              combined = buildMax(b, l, args[1], args[0], isUnsigned);
               break;
             case ReduceKind::min:
-              combined = buildMin(b, l, args[1], args[0]);
+              combined = buildMin(b, l, args[1], args[0], isUnsigned);
               break;
             }
             linalg::YieldOp::create(b, l, combined);
@@ -412,10 +417,8 @@ Value reduceKeepingDims(OpBuilder &builder, Location loc, Value input,
     return result;
   Value divisor = scalarConstant(builder, loc, elementType, count);
   return buildElementwise(builder, loc, resultType, result,
-                          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                            if (isa<FloatType>(elementType))
-                              return arith::DivFOp::create(b, l, a[0], divisor);
-                            return arith::DivSIOp::create(b, l, a[0], divisor);
+                          [&](OpBuilder &b, Location l, ValueRange a) {
+                            return buildDiv(b, l, a[0], divisor, isUnsigned);
                           });
 }
 
@@ -441,20 +444,21 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
       return op.emitOpError("cannot drop reduced dims of a ")
              << stringifyLayout(getLayout(inputType)) << " tensor in logical order";
     Value kept = reduceKeepingDims(rewriter, op.getLoc(), adaptor.getInput(), storageAxes,
-                                   op.getKind());
+                                   op.getKind(), inputType.getElementType());
     rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), kept,
                                          storageType(op.getType())));
     return success();
   }
 };
 
-struct SoftmaxLowering : OpRewritePattern<SoftmaxOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(SoftmaxOp op, PatternRewriter &rewriter) const override {
-    RankedTensorType type = op.getType();
+  LogicalResult matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = storageType(op.getType());
     rewriter.replaceOp(op, linalg::SoftmaxOp::create(
-                               rewriter, op.getLoc(), TypeRange{type}, op.getInput(),
+                               rewriter, op.getLoc(), TypeRange{type}, adaptor.getInput(),
                                emptyTensor(rewriter, op.getLoc(), type),
                                static_cast<uint64_t>(op.getAxis()))
                                .getResult()[0]);
@@ -462,17 +466,19 @@ struct SoftmaxLowering : OpRewritePattern<SoftmaxOp> {
   }
 };
 
-struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(LayerNormOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
+    RankedTensorType type = storageType(op.getType());
     Type elementType = type.getElementType();
     SmallVector<int64_t> axes =
         llvm::to_vector(llvm::seq<int64_t>(op.getAxis(), type.getRank()));
-    Value x = op.getInput();
-    Value mean = reduceKeepingDims(rewriter, loc, x, axes, ReduceKind::mean);
+    Value x = adaptor.getInput();
+    Value mean = reduceKeepingDims(rewriter, loc, x, axes, ReduceKind::mean,
+                                   elementType);
     Value centered = buildElementwise(rewriter, loc, type, {x, mean},
                                       [](OpBuilder &b, Location l, ValueRange a) {
                                         return arith::SubFOp::create(b, l, a[0], a[1]);
@@ -481,12 +487,13 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
                                      [](OpBuilder &b, Location l, ValueRange a) {
                                        return arith::MulFOp::create(b, l, a[0], a[0]);
                                      });
-    Value variance = reduceKeepingDims(rewriter, loc, squares, axes, ReduceKind::mean);
+    Value variance = reduceKeepingDims(rewriter, loc, squares, axes, ReduceKind::mean,
+                                       elementType);
     Value epsilon = scalarConstant(rewriter, loc, elementType,
                                    op.getEpsilon().convertToDouble());
-    SmallVector<Value> operands = {centered, variance, op.getScale()};
-    if (op.getBias())
-      operands.push_back(op.getBias());
+    SmallVector<Value> operands = {centered, variance, adaptor.getScale()};
+    if (adaptor.getBias())
+      operands.push_back(adaptor.getBias());
     Value result = buildElementwise(
         rewriter, loc, type, operands, [&](OpBuilder &b, Location l, ValueRange a) {
           Value stddev =
@@ -600,9 +607,8 @@ struct Pool2DLowering : OpConversionPattern<Pool2DOp> {
 void populateContractionLoweringPatterns(const TypeConverter &typeConverter,
                                          RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<Conv2DLowering, ConvTranspose2DLowering, ReduceLowering, Pool2DLowering>(
-      typeConverter, context);
-  patterns.add<MatMulLowering, SoftmaxLowering, LayerNormLowering>(context);
+  patterns.add<Conv2DLowering, ConvTranspose2DLowering, ReduceLowering, Pool2DLowering,
+               MatMulLowering, SoftmaxLowering, LayerNormLowering>(typeConverter, context);
 }
 
 } // namespace mlir::braze::lowering

@@ -20,12 +20,13 @@ SmallVector<OpFoldResult> indexValues(MLIRContext *context, ArrayRef<int64_t> va
   return getAsIndexOpFoldResult(context, values);
 }
 
-/// `value` with the type `type` of the same shape (dropping an encoding).
+/// `value` with the type `type` of the same shape and element width
+/// (dropping an encoding, and the signedness of uiN: the same bits as iN).
 TypedAttr withType(ElementsAttr value, RankedTensorType type) {
   if (value.getType() == type)
     return cast<TypedAttr>(value);
   if (auto dense = dyn_cast<DenseElementsAttr>(value))
-    return dense.reshape(type);
+    return dense.bitcast(type.getElementType()).reshape(type);
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
     return DenseResourceElementsAttr::get(type, resource.getRawHandle());
   return {};
@@ -39,7 +40,8 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
   LogicalResult matchAndRewrite(ConstantOp op, OpAdaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
-    auto logicalType = RankedTensorType::get(type.getShape(), type.getElementType());
+    auto logicalType =
+        RankedTensorType::get(type.getShape(), signlessType(type.getElementType()));
     TypedAttr value = withType(op.getValue(), logicalType);
     if (!value)
       return op.emitOpError("has a constant kind the lowering does not know: ")
@@ -70,22 +72,29 @@ struct RelayoutLowering : OpConversionPattern<RelayoutOp> {
   }
 };
 
-struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
-  using OpRewritePattern::OpRewritePattern;
+// Reshape, transpose, slice, pad, gather, tile and resize see only logical
+// layouts: for them storageType just drops the signedness of unsigned
+// integers, and their operands come from the adaptor already stored so.
 
-  LogicalResult matchAndRewrite(ReshapeOp op, PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), op.getInput(), op.getType()));
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), adaptor.getInput(),
+                                         storageType(op.getType())));
     return success();
   }
 };
 
-struct TransposeLowering : OpRewritePattern<TransposeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &rewriter) const override {
-    Value init = emptyTensor(rewriter, op.getLoc(), op.getType());
-    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(), op.getInput(),
-                                                       init, op.getPerm())
+  LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Value init = emptyTensor(rewriter, op.getLoc(), storageType(op.getType()));
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       adaptor.getInput(), init, op.getPerm())
                                .getResult()[0]);
     return success();
   }
@@ -126,16 +135,17 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
 /// which extract_slice cannot: an indexed generic reading
 /// input[start + step * i] (IREE tiles only projected-permutation maps, so
 /// the arithmetic is in the body, not the indexing map).
-struct SliceLowering : OpRewritePattern<SliceOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(SliceOp op, PatternRewriter &rewriter) const override {
-    RankedTensorType type = op.getType();
+  LogicalResult matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = storageType(op.getType());
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
     MLIRContext *context = rewriter.getContext();
     if (llvm::all_of(steps, [](int64_t step) { return step > 0; })) {
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-          op, type, op.getInput(), indexValues(context, starts),
+          op, type, adaptor.getInput(), indexValues(context, starts),
           indexValues(context, type.getShape()), indexValues(context, steps));
       return success();
     }
@@ -144,39 +154,42 @@ struct SliceLowering : OpRewritePattern<SliceOp> {
           SmallVector<Value> read;
           for (auto [dim, index] : llvm::enumerate(out))
             read.push_back(affineIndex(b, l, index, steps[dim], starts[dim]));
-          return tensor::ExtractOp::create(b, l, op.getInput(), read);
+          return tensor::ExtractOp::create(b, l, adaptor.getInput(), read);
         });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
-struct PadLowering : OpRewritePattern<PadOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(PadOp op, PatternRewriter &rewriter) const override {
-    Value value = scalarConstant(rewriter, op.getLoc(), op.getType().getElementType(),
+  LogicalResult matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Value value = scalarConstant(rewriter, op.getLoc(),
+                                 storageType(op.getType()).getElementType(),
                                  op.getValue().convertToDouble());
-    Value padded =
-        padTensor(rewriter, op.getLoc(), op.getInput(), op.getLow(), op.getHigh(), value);
+    Value padded = padTensor(rewriter, op.getLoc(), adaptor.getInput(), op.getLow(),
+                             op.getHigh(), value);
     rewriter.replaceOp(op, padded);
     return success();
   }
 };
 
-struct GatherLowering : OpRewritePattern<GatherOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(GatherOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType type = op.getType(), dataType = op.getData().getType();
+    RankedTensorType type = storageType(op.getType()), dataType = op.getData().getType();
     auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
     int64_t axis = op.getAxis(), indicesRank = indicesType.getRank();
     Value result = buildIndexedGeneric(
         rewriter, loc, type, [&](OpBuilder &b, Location l, ArrayRef<Value> out) {
           // out = (data dims before axis, index dims, data dims after axis)
           ArrayRef<Value> indexPosition = out.slice(axis, indicesRank);
-          Value raw = tensor::ExtractOp::create(b, l, op.getIndices(), indexPosition);
+          Value raw = tensor::ExtractOp::create(b, l, adaptor.getIndices(), indexPosition);
           Value index = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
           // Negative indices count from the end.
           Value size = indexConstant(b, l, dataType.getDimSize(axis));
@@ -187,26 +200,27 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
           SmallVector<Value> read(out.take_front(axis));
           read.push_back(index);
           llvm::append_range(read, out.drop_front(axis + indicesRank));
-          return tensor::ExtractOp::create(b, l, op.getData(), read);
+          return tensor::ExtractOp::create(b, l, adaptor.getData(), read);
         });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
-struct TileLowering : OpRewritePattern<TileOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct TileLowering : OpConversionPattern<TileOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(TileOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(TileOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType = op.getInput().getType();
     Value result = buildIndexedGeneric(
-        rewriter, op.getLoc(), op.getType(),
+        rewriter, op.getLoc(), storageType(op.getType()),
         [&](OpBuilder &b, Location l, ArrayRef<Value> out) {
           SmallVector<Value> read;
           for (auto [dim, index] : llvm::enumerate(out))
             read.push_back(arith::RemUIOp::create(
                 b, l, index, indexConstant(b, l, inputType.getDimSize(dim))));
-          return tensor::ExtractOp::create(b, l, op.getInput(), read);
+          return tensor::ExtractOp::create(b, l, adaptor.getInput(), read);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -215,11 +229,13 @@ struct TileLowering : OpRewritePattern<TileOp> {
 
 /// ONNX Resize on the trailing two dims. Coordinates are computed in f32 as
 /// onnxruntime does: x_in = f(x_out, scale = out / in).
-struct ResizeLowering : OpRewritePattern<ResizeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ResizeLowering : OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ResizeOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType(), inputType = op.getInput().getType();
+    Value input = adaptor.getInput();
     Value result = buildIndexedGeneric(
         rewriter, op.getLoc(), type, [&](OpBuilder &b, Location l, ArrayRef<Value> out) {
           SmallVector<Value> coordinates;
@@ -228,8 +244,8 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
                 b, l, op, out[2 + spatial], inputType.getDimSize(2 + spatial),
                 type.getDimSize(2 + spatial)));
           if (op.getMode() == ResizeMode::nearest)
-            return sampleNearest(b, l, op, out, coordinates, inputType);
-          return sampleLinear(b, l, op, out, coordinates, inputType);
+            return sampleNearest(b, l, op, input, out, coordinates, inputType);
+          return sampleLinear(b, l, op, input, out, coordinates, inputType);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -275,7 +291,8 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
     return arith::IndexCastOp::create(b, l, b.getIndexType(), integer);
   }
 
-  static Value sampleNearest(OpBuilder &b, Location l, ResizeOp op, ArrayRef<Value> out,
+  static Value sampleNearest(OpBuilder &b, Location l, ResizeOp op, Value input,
+                             ArrayRef<Value> out,
                              ArrayRef<Value> coordinates, RankedTensorType inputType) {
     SmallVector<Value> read(out.take_front(2));
     for (int spatial = 0; spatial < 2; ++spatial) {
@@ -297,10 +314,11 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
       }
       read.push_back(clampedIndex(b, l, rounded, inputType.getDimSize(2 + spatial)));
     }
-    return tensor::ExtractOp::create(b, l, op.getInput(), read);
+    return tensor::ExtractOp::create(b, l, input, read);
   }
 
-  static Value sampleLinear(OpBuilder &b, Location l, ResizeOp op, ArrayRef<Value> out,
+  static Value sampleLinear(OpBuilder &b, Location l, ResizeOp op, Value input,
+                            ArrayRef<Value> out,
                             ArrayRef<Value> coordinates, RankedTensorType inputType) {
     // Per dim: lower/upper neighbours and the weight of the upper one.
     SmallVector<Value> lower, upper, weight;
@@ -318,7 +336,7 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
     Type elementType = inputType.getElementType();
     auto sample = [&](Value row, Value column) -> Value {
       Value value =
-          tensor::ExtractOp::create(b, l, op.getInput(), ValueRange{out[0], out[1], row, column});
+          tensor::ExtractOp::create(b, l, input, ValueRange{out[0], out[1], row, column});
       return elementType.isF32() ? value
                                  : Value(arith::ExtFOp::create(b, l, b.getF32Type(), value));
     };
@@ -339,9 +357,9 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
 void populateDataMovementLoweringPatterns(const TypeConverter &typeConverter,
                                           RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<ConstantLowering, RelayoutLowering, ConcatLowering>(typeConverter, context);
-  patterns.add<ReshapeLowering, TransposeLowering, SliceLowering, PadLowering,
-               GatherLowering, TileLowering, ResizeLowering>(context);
+  patterns.add<ConstantLowering, RelayoutLowering, ConcatLowering, ReshapeLowering,
+               TransposeLowering, SliceLowering, PadLowering, GatherLowering, TileLowering,
+               ResizeLowering>(typeConverter, context);
 }
 
 } // namespace mlir::braze::lowering

@@ -73,9 +73,11 @@ Value scalar(NegOp, OpBuilder &b, Location loc, ValueRange a) {
     return arith::NegFOp::create(b, loc, a[0]);
   return arith::SubIOp::create(b, loc, constantLike(b, loc, a[0], 0), a[0]);
 }
-Value scalar(AbsOp, OpBuilder &b, Location loc, ValueRange a) {
+Value scalar(AbsOp op, OpBuilder &b, Location loc, ValueRange a) {
   if (isa<FloatType>(a[0].getType()))
     return math::AbsFOp::create(b, loc, a[0]);
+  if (isUnsignedElement(op.getType()))
+    return a[0];
   return math::AbsIOp::create(b, loc, a[0]);
 }
 Value scalar(HardSwishOp, OpBuilder &b, Location loc, ValueRange a) {
@@ -134,10 +136,8 @@ Value scalar(SubOp, OpBuilder &b, Location loc, ValueRange a) {
 Value scalar(MulOp, OpBuilder &b, Location loc, ValueRange a) {
   return buildMul(b, loc, a[0], a[1]);
 }
-Value scalar(DivOp, OpBuilder &b, Location loc, ValueRange a) {
-  if (isa<FloatType>(a[0].getType()))
-    return arith::DivFOp::create(b, loc, a[0], a[1]);
-  return arith::DivSIOp::create(b, loc, a[0], a[1]);
+Value scalar(DivOp op, OpBuilder &b, Location loc, ValueRange a) {
+  return buildDiv(b, loc, a[0], a[1], isUnsignedElement(op.getType()));
 }
 /// x^y for floats. IREE expands math.powf as exp(y * log(x)), NaN for any
 /// negative x; ONNX (C's pow) defines a negative base with an integral
@@ -162,9 +162,9 @@ Value floatPower(OpBuilder &b, Location loc, Value x, Value y) {
 }
 
 /// x^y for integers by repeated squaring, one step per exponent bit (IREE
-/// cannot compile math.ipowi). A negative exponent gives 0, except for bases
-/// 1 and -1, as integer division of 1 by x^-y would.
-Value integerPower(OpBuilder &b, Location loc, Value x, Value y) {
+/// cannot compile math.ipowi). A negative (signed) exponent gives 0, except
+/// for bases 1 and -1, as integer division of 1 by x^-y would.
+Value integerPower(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
   Value zero = constantLike(b, loc, x, 0), one = constantLike(b, loc, x, 1);
   Value result = one, base = x, exponent = y;
   for (unsigned bit = 0; bit < x.getType().getIntOrFloatBitWidth(); ++bit) {
@@ -175,6 +175,8 @@ Value integerPower(OpBuilder &b, Location loc, Value x, Value y) {
     base = arith::MulIOp::create(b, loc, base, base);
     exponent = arith::ShRUIOp::create(b, loc, exponent, one);
   }
+  if (isUnsigned)
+    return result;
   Value minusOne = constantLike(b, loc, x, -1);
   Value odd = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
                                     arith::AndIOp::create(b, loc, y, one), zero);
@@ -187,16 +189,16 @@ Value integerPower(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::SelectOp::create(b, loc, negativeExponent, unitPower, result);
 }
 
-Value scalar(PowOp, OpBuilder &b, Location loc, ValueRange a) {
+Value scalar(PowOp op, OpBuilder &b, Location loc, ValueRange a) {
   if (isa<FloatType>(a[0].getType()))
     return floatPower(b, loc, a[0], a[1]);
-  return integerPower(b, loc, a[0], a[1]);
+  return integerPower(b, loc, a[0], a[1], isUnsignedElement(op.getType()));
 }
-Value scalar(MaxOp, OpBuilder &b, Location loc, ValueRange a) {
-  return buildMax(b, loc, a[0], a[1]);
+Value scalar(MaxOp op, OpBuilder &b, Location loc, ValueRange a) {
+  return buildMax(b, loc, a[0], a[1], isUnsignedElement(op.getType()));
 }
-Value scalar(MinOp, OpBuilder &b, Location loc, ValueRange a) {
-  return buildMin(b, loc, a[0], a[1]);
+Value scalar(MinOp op, OpBuilder &b, Location loc, ValueRange a) {
+  return buildMin(b, loc, a[0], a[1], isUnsignedElement(op.getType()));
 }
 Value scalar(CompareOp op, OpBuilder &b, Location loc, ValueRange a) {
   if (isa<FloatType>(a[0].getType())) {
@@ -206,9 +208,14 @@ Value scalar(CompareOp op, OpBuilder &b, Location loc, ValueRange a) {
     return arith::CmpFOp::create(
         b, loc, predicates[static_cast<int>(op.getPredicate())], a[0], a[1]);
   }
-  arith::CmpIPredicate predicates[] = {
+  arith::CmpIPredicate signedPredicates[] = {
       arith::CmpIPredicate::eq, arith::CmpIPredicate::slt, arith::CmpIPredicate::sle,
       arith::CmpIPredicate::sgt, arith::CmpIPredicate::sge};
+  arith::CmpIPredicate unsignedPredicates[] = {
+      arith::CmpIPredicate::eq, arith::CmpIPredicate::ult, arith::CmpIPredicate::ule,
+      arith::CmpIPredicate::ugt, arith::CmpIPredicate::uge};
+  auto &predicates =
+      isUnsignedElement(op.getLhs().getType()) ? unsignedPredicates : signedPredicates;
   return arith::CmpIOp::create(b, loc, predicates[static_cast<int>(op.getPredicate())],
                                a[0], a[1]);
 }
@@ -220,8 +227,8 @@ Value scalar(ExpandOp, OpBuilder &, Location, ValueRange a) { return a[0]; }
 Value scalar(CastOp op, OpBuilder &b, Location loc, ValueRange a) {
   Value x = a[0];
   Type from = x.getType();
-  Type to = op.getType().getElementType();
-  if (from == to)
+  Type to = signlessType(op.getType().getElementType());
+  if (from == to) // (also iN <-> uiN: the same bits)
     return x;
   if (to.isInteger(1)) // ONNX: any non-zero value is true.
     return isa<FloatType>(from)
@@ -235,15 +242,16 @@ Value scalar(CastOp op, OpBuilder &b, Location loc, ValueRange a) {
     return fromWidth < toWidth ? Value(arith::ExtFOp::create(b, loc, to, x))
                                : Value(arith::TruncFOp::create(b, loc, to, x));
   if (fromFloat)
-    return arith::FPToSIOp::create(b, loc, to, x);
-  // Booleans are unsigned (true is 1, not -1); other integers are signed.
-  bool isBool = from.isInteger(1);
+    return isUnsignedElement(op.getType()) ? Value(arith::FPToUIOp::create(b, loc, to, x))
+                                           : Value(arith::FPToSIOp::create(b, loc, to, x));
+  // Booleans (true is 1, not -1) and uiN are unsigned; iN are signed.
+  bool fromUnsigned = from.isInteger(1) || isUnsignedElement(op.getInput().getType());
   if (toFloat)
-    return isBool ? Value(arith::UIToFPOp::create(b, loc, to, x))
-                  : Value(arith::SIToFPOp::create(b, loc, to, x));
+    return fromUnsigned ? Value(arith::UIToFPOp::create(b, loc, to, x))
+                        : Value(arith::SIToFPOp::create(b, loc, to, x));
   if (fromWidth < toWidth)
-    return isBool ? Value(arith::ExtUIOp::create(b, loc, to, x))
-                  : Value(arith::ExtSIOp::create(b, loc, to, x));
+    return fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, to, x))
+                        : Value(arith::ExtSIOp::create(b, loc, to, x));
   return arith::TruncIOp::create(b, loc, to, x);
 }
 

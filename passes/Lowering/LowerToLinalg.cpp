@@ -5,6 +5,7 @@
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::braze {
@@ -37,7 +38,7 @@ LogicalResult checkLayoutsLowerable(ModuleOp module) {
   return failure(walk.wasInterrupted());
 }
 
-/// braze type -> the tensor type of its storage.
+/// braze type -> the tensor type of its storage (signless: see storageType).
 struct StorageTypeConverter : TypeConverter {
   StorageTypeConverter() {
     addConversion([](Type type) { return type; });
@@ -58,10 +59,20 @@ struct LowerToLinalgPass : impl::BrazeLowerToLinalgBase<LowerToLinalgPass> {
     lowering::populateElementwiseLoweringPatterns(typeConverter, patterns);
     lowering::populateContractionLoweringPatterns(typeConverter, patterns);
     lowering::populateDataMovementLoweringPatterns(typeConverter, patterns);
+    // Unsigned tensors in signatures (tensor<4xui8>) become their signless
+    // storage too: arith and linalg only take signless integers.
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, typeConverter);
+    populateReturnOpTypeConversionPattern(patterns, typeConverter);
     ConversionTarget target(*context);
     target.addIllegalDialect<BrazeDialect>();
     target.addLegalDialect<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
+      return typeConverter.isSignatureLegal(func.getFunctionType()) &&
+             typeConverter.isLegal(&func.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp>(
+        [&](func::ReturnOp op) { return typeConverter.isLegal(op); });
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       signalPassFailure();
   }

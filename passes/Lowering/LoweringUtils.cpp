@@ -4,6 +4,7 @@
 
 #include "dialects/Braze/BrazeDialect.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/TypeUtilities.h"
 
 namespace mlir::braze::lowering {
 
@@ -16,7 +17,17 @@ SmallVector<int64_t> storagePermutation(RankedTensorType type) {
 RankedTensorType storageType(RankedTensorType type) {
   SmallVector<int64_t> shape = llvm::map_to_vector(
       storagePermutation(type), [&](int64_t dim) { return type.getDimSize(dim); });
-  return RankedTensorType::get(shape, type.getElementType());
+  return RankedTensorType::get(shape, signlessType(type.getElementType()));
+}
+
+Type signlessType(Type type) {
+  if (type.isUnsignedInteger())
+    return IntegerType::get(type.getContext(), type.getIntOrFloatBitWidth());
+  return type;
+}
+
+bool isUnsignedElement(Type type) {
+  return getElementTypeOrSelf(type).isUnsignedInteger();
 }
 
 AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result,
@@ -98,8 +109,10 @@ Value lowestValue(OpBuilder &builder, Location loc, Type type) {
         builder.getFloatAttr(floatType,
                              APFloat::getInf(floatType.getFloatSemantics(), true)));
   unsigned width = type.getIntOrFloatBitWidth();
+  APInt lowest = type.isUnsignedInteger() ? APInt::getMinValue(width)
+                                          : APInt::getSignedMinValue(width);
   return arith::ConstantOp::create(
-      builder, loc, builder.getIntegerAttr(type, APInt::getSignedMinValue(width)));
+      builder, loc, builder.getIntegerAttr(signlessType(type), lowest));
 }
 
 Value highestValue(OpBuilder &builder, Location loc, Type type) {
@@ -109,8 +122,10 @@ Value highestValue(OpBuilder &builder, Location loc, Type type) {
         builder.getFloatAttr(floatType,
                              APFloat::getInf(floatType.getFloatSemantics(), false)));
   unsigned width = type.getIntOrFloatBitWidth();
+  APInt highest = type.isUnsignedInteger() ? APInt::getMaxValue(width)
+                                           : APInt::getSignedMaxValue(width);
   return arith::ConstantOp::create(
-      builder, loc, builder.getIntegerAttr(type, APInt::getSignedMaxValue(width)));
+      builder, loc, builder.getIntegerAttr(signlessType(type), highest));
 }
 
 Value padTensor(OpBuilder &builder, Location loc, Value input, ArrayRef<int64_t> low,
@@ -203,16 +218,28 @@ Value buildMul(OpBuilder &builder, Location loc, Value lhs, Value rhs) {
   return arith::MulIOp::create(builder, loc, lhs, rhs);
 }
 
-Value buildMax(OpBuilder &builder, Location loc, Value lhs, Value rhs) {
+Value buildMax(OpBuilder &builder, Location loc, Value lhs, Value rhs, bool isUnsigned) {
   if (isa<FloatType>(lhs.getType()))
     return arith::MaximumFOp::create(builder, loc, lhs, rhs);
+  if (isUnsigned)
+    return arith::MaxUIOp::create(builder, loc, lhs, rhs);
   return arith::MaxSIOp::create(builder, loc, lhs, rhs);
 }
 
-Value buildMin(OpBuilder &builder, Location loc, Value lhs, Value rhs) {
+Value buildMin(OpBuilder &builder, Location loc, Value lhs, Value rhs, bool isUnsigned) {
   if (isa<FloatType>(lhs.getType()))
     return arith::MinimumFOp::create(builder, loc, lhs, rhs);
+  if (isUnsigned)
+    return arith::MinUIOp::create(builder, loc, lhs, rhs);
   return arith::MinSIOp::create(builder, loc, lhs, rhs);
+}
+
+Value buildDiv(OpBuilder &builder, Location loc, Value lhs, Value rhs, bool isUnsigned) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::DivFOp::create(builder, loc, lhs, rhs);
+  if (isUnsigned)
+    return arith::DivUIOp::create(builder, loc, lhs, rhs);
+  return arith::DivSIOp::create(builder, loc, lhs, rhs);
 }
 
 } // namespace mlir::braze::lowering

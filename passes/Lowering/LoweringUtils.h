@@ -30,8 +30,18 @@ using ScalarBuilder =
 /// Storage dimension j of a tensor of `type` holds logical dimension perm[j].
 SmallVector<int64_t> storagePermutation(RankedTensorType type);
 
-/// `type` in storage order, without encoding.
+/// `type` in storage order, without encoding, with a signless element type.
 RankedTensorType storageType(RankedTensorType type);
+
+// Signedness. braze integers may be unsigned (ui8); arith and linalg only
+// take signless integers, which the lowering stores them as. Ops whose
+// semantics differ read the signedness from their braze (logical) types.
+
+/// The element type `type` with `uiN` replaced by `iN`.
+Type signlessType(Type type);
+
+/// Whether the elements of `type` (an element or tensor type) are unsigned.
+bool isUnsignedElement(Type type);
 
 /// A linalg.generic over the storage of `resultType`, every loop parallel,
 /// whose operands are read with numpy broadcasting on their *logical* shapes
@@ -62,7 +72,8 @@ Value filledTensor(OpBuilder &builder, Location loc, RankedTensorType type, Valu
 /// A scalar constant of `type` (float or integer) equal to `value`.
 Value scalarConstant(OpBuilder &builder, Location loc, Type type, double value);
 
-/// The identity of a max (lowest value) or min (highest value) for `type`.
+/// The identity of a max (lowest value) or min (highest value) for the
+/// logical element type `type`, as a constant of its storage type.
 Value lowestValue(OpBuilder &builder, Location loc, Type type);
 Value highestValue(OpBuilder &builder, Location loc, Type type);
 
@@ -88,11 +99,13 @@ Value affineIndex(OpBuilder &builder, Location loc, Value index, int64_t scale,
                   int64_t offset);
 Value indexConstant(OpBuilder &builder, Location loc, int64_t value);
 
-/// Scalar ops that differ between floats and integers.
+/// Scalar ops that differ between floats and integers (and, for max/min/div,
+/// between signed and unsigned integers).
 Value buildAdd(OpBuilder &builder, Location loc, Value lhs, Value rhs);
 Value buildMul(OpBuilder &builder, Location loc, Value lhs, Value rhs);
-Value buildMax(OpBuilder &builder, Location loc, Value lhs, Value rhs);
-Value buildMin(OpBuilder &builder, Location loc, Value lhs, Value rhs);
+Value buildMax(OpBuilder &builder, Location loc, Value lhs, Value rhs, bool isUnsigned);
+Value buildMin(OpBuilder &builder, Location loc, Value lhs, Value rhs, bool isUnsigned);
+Value buildDiv(OpBuilder &builder, Location loc, Value lhs, Value rhs, bool isUnsigned);
 
 // Pattern sets, one per kind of op. Ops that accept layout encodings are
 // converted with `typeConverter` (braze type -> storage type).

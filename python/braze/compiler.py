@@ -20,7 +20,7 @@ import numpy as np
 from . import runtime
 from ._braze import cost
 from .backend import compile_to_vmfb
-from .frontend import import_model
+from .frontend import import_model, result_dtypes
 from .pipeline import Pipeline
 from .report import classify
 from .targets import Target, get_target
@@ -72,6 +72,8 @@ class Artifact:
     report: CompileReport
     input_names: list[str]
     output_names: list[str]
+    # The model's output dtypes: the module returns uint8 outputs as int8.
+    output_dtypes: list[np.dtype]
 
     def save(self, path: str | os.PathLike) -> Path:
         path = Path(path)
@@ -80,7 +82,15 @@ class Artifact:
 
     def run(self, inputs: Sequence[np.ndarray], *, device: str | None = None) -> list[np.ndarray]:
         """Runs the module the way its target executes here (in process, qemu or lavapipe)."""
-        return runtime.run(self.vmfb, list(inputs), device=device, target=self.target)
+        outputs = runtime.run(self.vmfb, list(inputs), device=device, target=self.target)
+        return with_dtypes(outputs, self.output_dtypes)
+
+
+def with_dtypes(outputs: Sequence[np.ndarray], dtypes: Sequence[np.dtype]) -> list[np.ndarray]:
+    """`outputs` viewed as unsigned where `dtypes` says so. Lowering stores
+    braze's uiN as signless iN, which IREE hands back as signed arrays."""
+    return [output.view(dtype) if dtype.kind == "u" else output
+            for output, dtype in zip(outputs, dtypes)]
 
 
 def _measure_cost(module: ir.Module, report: CompileReport) -> None:
@@ -136,6 +146,7 @@ def compile(
         main = module.body.operations[0]
         input_names = [str(name) for name in _string_list(main, "braze.input_names")]
         output_names = [str(name) for name in _string_list(main, "braze.output_names")]
+        output_dtypes = result_dtypes(main)
         timed("optimise", lambda: pipeline.run(module))
         stages["braze"] = str(module)
         Pipeline().annotate_mapping().run(module)
@@ -152,7 +163,8 @@ def compile(
         for stage, text in stages.items():
             (Path(dump_dir) / f"{stage}.mlir").write_text(text)
     return Artifact(vmfb=vmfb, target=target, stages=stages, report=report,
-                    input_names=input_names, output_names=output_names)
+                    input_names=input_names, output_names=output_names,
+                    output_dtypes=output_dtypes)
 
 
 def _string_list(op: ir.OpView, attribute: str) -> list[str]:
@@ -171,9 +183,9 @@ def run(
 ) -> list[np.ndarray]:
     """Runs a compiled model (an Artifact or a .vmfb) on this machine, the way
     its target (an Artifact's own, or `target`) executes here; see braze.runtime.run."""
-    vmfb = module.vmfb if isinstance(module, Artifact) else module
-    if target is None and isinstance(module, Artifact):
-        target = module.target
-    if isinstance(vmfb, (str, os.PathLike)):
-        vmfb = Path(vmfb)
+    if isinstance(module, Artifact):
+        outputs = runtime.run(module.vmfb, list(inputs), device=device,
+                              target=target or module.target)
+        return with_dtypes(outputs, module.output_dtypes)
+    vmfb = Path(module) if isinstance(module, (str, os.PathLike)) else module
     return runtime.run(vmfb, list(inputs), device=device, target=target)

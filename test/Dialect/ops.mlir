@@ -150,6 +150,18 @@ func.func @binary_family(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x3x
   return %7 : tensor<2x3xi64>
 }
 
+// Unsigned integers are braze tensors too; the signedness is in the type.
+// CHECK-LABEL: func.func @unsigned
+func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> (tensor<4xi1>, tensor<4xf32>) {
+  // CHECK: braze.div %{{.*}}, %{{.*}} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %0 = braze.div %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  // CHECK: braze.compare lt, %{{.*}}, %{{.*}} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xi1>
+  %1 = braze.compare lt, %0, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xi1>
+  // CHECK: braze.cast %{{.*}} : tensor<4xui8> -> tensor<4xf32>
+  %2 = braze.cast %0 : tensor<4xui8> -> tensor<4xf32>
+  return %1, %2 : tensor<4xi1>, tensor<4xf32>
+}
+
 // CHECK-LABEL: func.func @normalizations_and_pooling
 func.func @normalizations_and_pooling(%x: tensor<1x4x8x8xf32>, %v: tensor<4xf32>, %w: tensor<8xf32>)
     -> (tensor<1x4x8x8xf32>, tensor<1x4x1x1xf32>, tensor<1x4xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x5x5xf32>) {

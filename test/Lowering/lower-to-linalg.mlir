@@ -267,3 +267,33 @@ func.func @powers(%x: tensor<4xf32>, %y: tensor<4xf32>, %i: tensor<4xi32>, %j: t
     }
   }
 #-}
+
+// -----
+
+// Unsigned integers are stored signless (arith takes only signless
+// integers), signatures and constants included; the ops whose semantics
+// differ take their unsigned forms.
+// CHECK-LABEL: func.func @unsigned
+// CHECK-SAME: (%{{.*}}: tensor<4xi8>, %{{.*}}: tensor<4xi8>) -> (tensor<2x2xi8>, tensor<4xi1>, tensor<4xf32>, tensor<1xi8>)
+// CHECK: arith.constant dense<[1, -56, 3, -1]> : tensor<4xi8>
+// CHECK: arith.divui
+// CHECK: arith.maxui
+// CHECK: arith.cmpi ult
+// CHECK: arith.uitofp %{{.*}} : i8 to f32
+// CHECK: %[[ZERO:.*]] = arith.constant 0 : i8
+// CHECK: linalg.fill ins(%[[ZERO]] : i8)
+// CHECK: arith.minui
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1]] output_shape [2, 2] : tensor<4xi8> into tensor<2x2xi8>
+// CHECK: return %{{.*}} : tensor<2x2xi8>, tensor<4xi1>, tensor<4xf32>, tensor<1xi8>
+func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>)
+    -> (tensor<2x2xui8>, tensor<4xi1>, tensor<4xf32>, tensor<1xui8>) {
+  %k = braze.constant dense<[1, 200, 3, 255]> : tensor<4xui8>
+  %0 = braze.div %k, %a : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %1 = braze.max %0, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %2 = braze.compare lt, %1, %a : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xi1>
+  %3 = braze.cast %1 : tensor<4xui8> -> tensor<4xf32>
+  %4 = braze.reduce max %1 axes = [0] : tensor<4xui8> -> tensor<1xui8>
+  %5 = braze.min %4, %a : (tensor<1xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %6 = braze.reshape %5 : tensor<4xui8> -> tensor<2x2xui8>
+  return %6, %2, %3, %4 : tensor<2x2xui8>, tensor<4xi1>, tensor<4xf32>, tensor<1xui8>
+}

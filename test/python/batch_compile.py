@@ -31,7 +31,8 @@ import onnx
 import braze  # noqa: F401  (registers the dialect with every new Context)
 from braze import runtime
 from braze.backend import BackendError, compile_to_vmfb
-from braze.frontend import import_model
+from braze.compiler import with_dtypes
+from braze.frontend import import_model, result_dtypes
 from braze.pipeline import Pipeline
 
 TARGET = "host"
@@ -52,6 +53,7 @@ class _Entry:
 
     symbol: str
     function: ir.Operation | None = None
+    output_dtypes: list[np.dtype] | None = None
     vmfb: bytes | None = None
     error: Exception | None = None
 
@@ -84,12 +86,16 @@ class ModelBatch:
         entry = _Entry(symbol_name(key, len(self._entries)))
         self._entries[key] = entry
         try:
-            entry.function = self._lower(model, input_shapes, entry.symbol)
+            entry.function, entry.output_dtypes = self._lower(model, input_shapes, entry.symbol)
         except Exception as error:  # FrontendError, LoweringError: the outcome to report
             entry.error = error
 
-    def _lower(self, model, input_shapes, symbol: str) -> ir.Operation:
+    def _lower(self, model, input_shapes,
+               symbol: str) -> tuple[ir.Operation, list[np.dtype]]:
+        """The lowered function and the model's output dtypes (read before
+        lowering makes unsigned results signless)."""
         module = import_model(model, input_shapes, context=self.context)
+        output_dtypes = result_dtypes(module.body.operations[0])
         try:
             LOWERING.run(module)
         except ir.MLIRError as error:
@@ -98,7 +104,7 @@ class ModelBatch:
         (function,) = module.body.operations  # the frontend makes exactly @main
         function.attributes["sym_name"] = ir.StringAttr.get(symbol, self.context)
         self._modules.append(module)
-        return function
+        return function, output_dtypes
 
     def compile(self) -> None:
         """Compiles the lowered models that have no module yet, in one
@@ -144,7 +150,8 @@ class ModelBatch:
             raise entry.error
         if entry.vmfb is None:
             raise RuntimeError(f"model '{key}' has not been compiled: call compile() first")
-        return runtime.run(entry.vmfb, list(inputs), function=entry.symbol)
+        outputs = runtime.run(entry.vmfb, list(inputs), function=entry.symbol)
+        return with_dtypes(outputs, entry.output_dtypes)
 
 
 def check_resources_are_private(entries: Sequence[_Entry]) -> None:

@@ -450,6 +450,34 @@ def test_small_signed_integers(context, onnx_type, element_type):
     assert f"braze.cast %arg0 : tensor<2xf32> -> tensor<2x{element_type}>" in text
 
 
+@pytest.mark.parametrize("onnx_type, element_type", [
+    (TensorProto.UINT8, "ui8"), (TensorProto.UINT16, "ui16"),
+    (TensorProto.UINT32, "ui32"), (TensorProto.UINT64, "ui64")])
+def test_unsigned_integers_keep_their_signedness(context, onnx_type, element_type):
+    # (onnxruntime has no Max kernel for every unsigned type.)
+    model = single_node_model("Max", {"a": ([3], onnx_type), "b": ([3], onnx_type)})
+    text = import_text(model, check_onnxruntime=False)
+    assert (f"braze.max %arg0, %arg1 : (tensor<3x{element_type}>, tensor<3x{element_type}>) -> "
+            f"tensor<3x{element_type}>") in text
+    text = import_text(single_node_model("Cast", {"x": [2]}, to=onnx_type))
+    assert f"braze.cast %arg0 : tensor<2xf32> -> tensor<2x{element_type}>" in text
+
+
+def test_unsigned_constants_keep_their_values(context):
+    # 200 and 255 do not fit i8: the constants must be ui8, inline or resource.
+    # (onnxruntime has no Add kernel for every unsigned type: no shape check.)
+    small = np.array([1, 200, 255], np.uint8)
+    large = np.arange(246, 256, dtype=np.uint8)
+    model = single_node_model("Add", {"x": ([3], TensorProto.UINT8)}, {"c": small}, opset=14)
+    assert "dense<[1, 200, 255]> : tensor<3xui8>" in import_text(model, check_onnxruntime=False)
+    model = single_node_model("Add", {"x": ([10], TensorProto.UINT8)}, {"c": large}, opset=14)
+    text = import_text(model, check_onnxruntime=False)
+    assert "dense_resource<c> : tensor<10xui8>" in text
+    model = single_node_model("Add", {"x": ([4], TensorProto.UINT16)},
+                              {"c": np.full(4, 65535, np.uint16)}, opset=14)
+    assert "dense<65535> : tensor<4xui16>" in import_text(model, check_onnxruntime=False)
+
+
 def test_cast_to_double_is_an_error(context):
     model = single_node_model("Cast", {"x": [2]}, to=TensorProto.DOUBLE)
     assert import_error(model) == ("node 'Cast_0' (Cast): attribute to=DOUBLE is not "
@@ -930,12 +958,12 @@ def test_unsupported_opset_and_domain(context):
                                    "supported by braze")
 
 
-@pytest.mark.parametrize("onnx_type", ["DOUBLE", "UINT8", "UINT16", "UINT32", "UINT64"])
+@pytest.mark.parametrize("onnx_type", ["DOUBLE", "BFLOAT16"])
 def test_unsupported_element_type(context, onnx_type):
     model = single_node_model("Identity", {"x": ([2], getattr(TensorProto, onnx_type))})
     assert import_error(model) == (f"input 'x': element type {onnx_type} is not supported by "
-                                   "braze (float32, float16, int8, int16, int32, int64 and bool "
-                                   "are)")
+                                   "braze (float32, float16, int8, int16, int32, int64, uint8, "
+                                   "uint16, uint32, uint64 and bool are)")
 
 
 def test_type_braze_rejects_is_an_error_naming_the_node(context):

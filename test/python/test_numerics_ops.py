@@ -406,6 +406,45 @@ def small_integer_cases() -> list[OpCase]:
     return c.cases
 
 
+def unsigned_integer_cases() -> list[OpCase]:
+    """uint8..uint64: stored signless, with unsigned division, comparisons,
+    max/min and casts. Values above the signed range tell them apart."""
+    c = CaseBuilder("uint")
+    uint8, uint16, uint32, uint64 = np.uint8, np.uint16, np.uint32, np.uint64
+    c.op("add_uint8_wraps", "Add", {"a": integers(0, 256, 12, dtype=uint8),
+                                    "b": integers(0, 256, 12, dtype=uint8)}, opset=14)
+    c.op("mul_uint16_wraps", "Mul", {"a": integers(0, 2**16, 12, dtype=uint16),
+                                     "b": integers(0, 2**16, 12, dtype=uint16)}, opset=14)
+    c.op("div_uint8", "Div", {"a": integers(0, 256, 12, dtype=uint8),
+                              "b": integers(1, 256, 12, dtype=uint8)}, opset=14)
+    c.op("div_uint32", "Div", {"a": integers(0, 2**32, 12, dtype=uint32),
+                               "b": integers(1, 2**32, 12, dtype=uint32)})
+    c.op("add_uint8_constant", "Add", {"a": integers(0, 256, 10, dtype=uint8)},
+         {"b": np.arange(246, 256, dtype=np.uint8)}, opset=14)
+    c.op("max_uint8", "Max", {"a": integers(0, 256, 3, 4, dtype=uint8),
+                              "b": integers(0, 256, 4, dtype=uint8)})
+    any_uint64 = Random((8,), np.dtype(uint64),
+                        lambda rng, s: rng.integers(0, 2**64, s, dtype=uint64))
+    c.op("min_uint64", "Min", {"a": any_uint64, "b": any_uint64})
+    c.op("less_uint8", "Less", {"a": integers(0, 256, 3, 4, dtype=uint8),
+                                "b": integers(0, 256, 4, dtype=uint8)})
+    c.op("greater_uint32", "Greater", {"a": integers(0, 2**32, 8, dtype=uint32),
+                                       "b": integers(0, 2**32, 8, dtype=uint32)})
+    c.op("cast_uint8_to_f32", "Cast", {"x": integers(0, 256, 6, dtype=uint8)},
+         to=TensorProto.FLOAT)
+    c.op("cast_f32_to_uint8", "Cast", {"x": uniform(0, 256, 6)}, to=TensorProto.UINT8)
+    c.op("cast_uint8_to_int32", "Cast", {"x": integers(0, 256, 6, dtype=uint8)},
+         to=TensorProto.INT32)
+    c.op("reduce_max_uint8", "ReduceMax", {"x": integers(0, 256, 3, 4, dtype=uint8)},
+         axes=[1])
+    c.op("gather_uint8", "Gather", {"x": integers(0, 256, 4, 3, dtype=uint8)},
+         {"indices": ints(3, 0, -1)}, axis=0)
+    c.op("transpose_uint8", "Transpose", {"x": integers(0, 256, 2, 3, dtype=uint8)})
+    c.op("concat_uint8", "Concat", {"a": integers(0, 256, 2, 3, dtype=uint8),
+                                    "b": integers(0, 256, 2, 1, dtype=uint8)}, axis=1)
+    return c.cases
+
+
 def cast_cases() -> list[OpCase]:
     c = CaseBuilder("cast")
     # Float to integer truncates towards zero; keep values inside every range.
@@ -550,7 +589,7 @@ def resize_cases() -> list[OpCase]:
 CASES: list[OpCase] = [
     *convolution_cases(), *matrix_product_cases(), *normalization_cases(), *pooling_cases(),
     *reduction_cases(), *unary_cases(), *binary_cases(), *small_integer_cases(),
-    *cast_cases(), *shape_cases(),
+    *unsigned_integer_cases(), *cast_cases(), *shape_cases(),
     *data_movement_cases(), *resize_cases(),
 ]
 

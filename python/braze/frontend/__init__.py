@@ -6,5 +6,6 @@
 
 from .errors import FrontendError
 from .onnx import import_model, parse_input_shapes
+from .tensors import result_dtypes
 
-__all__ = ["FrontendError", "import_model", "parse_input_shapes"]
+__all__ = ["FrontendError", "import_model", "parse_input_shapes", "result_dtypes"]

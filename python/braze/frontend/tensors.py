@@ -16,11 +16,10 @@ from braze.dialects import braze as bz
 
 from .errors import ConversionError
 
-# The element types braze handles: numpy dtype -> MLIR element type. braze's
-# integers are signless and its ops treat them as signed (arith.divsi,
-# cmpi slt, extsi, ...), so ONNX's signed integers map onto them and its
-# unsigned ones (UINT8..UINT64) are refused. DOUBLE is refused too: IREE
-# demotes f64 to f32.
+# The element types braze handles: numpy dtype -> MLIR element type. ONNX's
+# signed integers map onto signless ones (which braze ops treat as signed),
+# its unsigned ones onto uiN, whose ops are unsigned (divui, cmpi ult, ...).
+# DOUBLE is refused: IREE demotes f64 to f32.
 ELEMENT_TYPES = {
     np.dtype(np.float32): "f32",
     np.dtype(np.float16): "f16",
@@ -28,10 +27,15 @@ ELEMENT_TYPES = {
     np.dtype(np.int16): "i16",
     np.dtype(np.int32): "i32",
     np.dtype(np.int64): "i64",
+    np.dtype(np.uint8): "ui8",
+    np.dtype(np.uint16): "ui16",
+    np.dtype(np.uint32): "ui32",
+    np.dtype(np.uint64): "ui64",
     np.dtype(np.bool_): "i1",
 }
 _DTYPES = {name: dtype for dtype, name in ELEMENT_TYPES.items()}
-SUPPORTED_TYPES_TEXT = "float32, float16, int8, int16, int32, int64 and bool"
+SUPPORTED_TYPES_TEXT = ("float32, float16, int8, int16, int32, int64, "
+                        "uint8, uint16, uint32, uint64 and bool")
 
 # Constants with more elements than this become dense resources (stored as a
 # blob, printed once at the end of the module) rather than inline literals.
@@ -69,6 +73,15 @@ def dtype_of(value: ir.Value) -> np.dtype:
     return _DTYPES[str(ir.RankedTensorType(value.type).element_type)]
 
 
+def result_dtypes(function: ir.Operation) -> list[np.dtype]:
+    """The numpy dtypes of a braze function's results. Lowering stores uiN
+    as signless iN, which runtimes return as signed arrays: callers view
+    those results with these dtypes again."""
+    function_type = ir.FunctionType(ir.TypeAttr(function.attributes["function_type"]).value)
+    return [_DTYPES[str(ir.RankedTensorType(type_).element_type)]
+            for type_ in function_type.results]
+
+
 def resource_name(tensor_name: str) -> str:
     """A resource key from an ONNX tensor name: only [A-Za-z0-9_.] survive."""
     return re.sub(r"[^A-Za-z0-9_.]", "_", tensor_name) or "constant"
@@ -81,10 +94,14 @@ def elements_attr(array: np.ndarray, name: str | None = None) -> ir.Attribute:
     type_ = tensor_type(array.shape, array.dtype)  # rejects unsupported dtypes
     # (A one-element bool buffer cannot stand for a splat; MLIR makes an
     # all-equal bool array a splat itself.)
+    # Unsigned arrays need their element type spelled out (numpy's uint8
+    # would become i8); bool arrays refuse one (MLIR packs i1 itself).
+    element = {"type": type_.element_type} if array.dtype.kind == "u" else {}
     if array.size > 1 and array.dtype != np.bool_ and (array == array.flat[0]).all():
-        return ir.DenseElementsAttr.get(array.reshape(-1)[:1], shape=list(array.shape))
+        return ir.DenseElementsAttr.get(array.reshape(-1)[:1], shape=list(array.shape),
+                                        **element)
     if array.size <= RESOURCE_MIN_ELEMENTS or array.dtype == np.bool_ or name is None:
-        return ir.DenseElementsAttr.get(array)
+        return ir.DenseElementsAttr.get(array, **element)
     return ir.DenseResourceElementsAttr.get_from_buffer(array, resource_name(name), type_)
 
 
