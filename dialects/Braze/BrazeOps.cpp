@@ -544,6 +544,22 @@ LogicalResult inferTileType(const ShapeDiagnostic &diag, Type inputType,
 #define GET_OP_CLASSES
 #include "dialects/Braze/BrazeOps.cpp.inc"
 
+/// Folds an op that only changes its input's type (reshape, relayout): it
+/// vanishes when the type stays, and in a chain of them only the last type
+/// matters.
+template <typename TypeChangeOp>
+static OpFoldResult foldTypeChange(TypeChangeOp op) {
+  if (op.getInput().getType() == op.getType())
+    return op.getInput();
+  if (auto inner = op.getInput().template getDefiningOp<TypeChangeOp>()) {
+    if (inner.getInput().getType() == op.getType())
+      return inner.getInput();
+    op.getInputMutable().assign(inner.getInput());
+    return op.getResult();
+  }
+  return {};
+}
+
 //===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//
@@ -574,18 +590,7 @@ LogicalResult RelayoutOp::verify() {
 
 bool RelayoutOp::supportsLayout(Layout) { return true; }
 
-OpFoldResult RelayoutOp::fold(FoldAdaptor) {
-  if (getInput().getType() == getType())
-    return getInput();
-  // relayout(relayout(x)): only the last storage order matters.
-  if (auto inner = getInput().getDefiningOp<RelayoutOp>()) {
-    if (inner.getInput().getType() == getType())
-      return inner.getInput();
-    getInputMutable().assign(inner.getInput());
-    return getResult();
-  }
-  return {};
-}
+OpFoldResult RelayoutOp::fold(FoldAdaptor) { return foldTypeChange(*this); }
 
 //===----------------------------------------------------------------------===//
 // ReshapeOp
@@ -603,18 +608,7 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
-OpFoldResult ReshapeOp::fold(FoldAdaptor) {
-  if (getInput().getType() == getType())
-    return getInput();
-  // reshape(reshape(x)): only the last shape matters.
-  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
-    if (inner.getInput().getType() == getType())
-      return inner.getInput();
-    getInputMutable().assign(inner.getInput());
-    return getResult();
-  }
-  return {};
-}
+OpFoldResult ReshapeOp::fold(FoldAdaptor) { return foldTypeChange(*this); }
 
 //===----------------------------------------------------------------------===//
 // TransposeOp
