@@ -47,6 +47,12 @@ static std::string listString(ArrayRef<int64_t> values) {
          "]";
 }
 
+/// A defaulted array attribute's value: generic builders (the C and Python
+/// APIs) may leave the attribute unset until the op is created.
+static ArrayRef<int64_t> valueOr(DenseI64ArrayAttr attr, ArrayRef<int64_t> byDefault) {
+  return attr ? attr.asArrayRef() : byDefault;
+}
+
 bool equalIgnoringLayout(TypeRange inferred, TypeRange actual) {
   if (inferred.size() != actual.size())
     return false;
@@ -98,9 +104,6 @@ LogicalResult inferConv2DType(const ShapeDiagnostic &diag, Conv2DOp::Adaptor ada
     return diag.emit("filter element type ", filter.getElementType(),
                      " differs from input element type ", elementType);
 
-  auto valueOr = [](DenseI64ArrayAttr attr, ArrayRef<int64_t> byDefault) {
-    return attr ? attr.asArrayRef() : byDefault;
-  };
   ArrayRef<int64_t> strides =
       valueOr(adaptor.getStridesAttr(), Conv2DOp::kDefaultStrides);
   ArrayRef<int64_t> pads = valueOr(adaptor.getPadsAttr(), Conv2DOp::kDefaultPads);
@@ -350,9 +353,6 @@ LogicalResult inferPool2DType(const ShapeDiagnostic &diag, Pool2DOp::Adaptor ada
   if (!kernelAttr || kernelAttr.size() != 2 ||
       llvm::any_of(kernelAttr.asArrayRef(), [](int64_t k) { return k < 1; }))
     return diag.emit("expects a kernel of 2 positive sizes (h, w)");
-  auto valueOr = [](DenseI64ArrayAttr attr, ArrayRef<int64_t> byDefault) {
-    return attr ? attr.asArrayRef() : byDefault;
-  };
   ArrayRef<int64_t> kernel = kernelAttr.asArrayRef();
   ArrayRef<int64_t> strides =
       valueOr(adaptor.getStridesAttr(), Conv2DOp::kDefaultStrides);
@@ -397,9 +397,6 @@ LogicalResult inferConvTranspose2DType(const ShapeDiagnostic &diag,
     return diag.emit("filter element type ", filter.getElementType(),
                      " differs from input element type ", input.getElementType());
   static constexpr int64_t kNoOutputPadding[] = {0, 0};
-  auto valueOr = [](DenseI64ArrayAttr attr, ArrayRef<int64_t> byDefault) {
-    return attr ? attr.asArrayRef() : byDefault;
-  };
   ArrayRef<int64_t> strides =
       valueOr(adaptor.getStridesAttr(), Conv2DOp::kDefaultStrides);
   ArrayRef<int64_t> pads = valueOr(adaptor.getPadsAttr(), Conv2DOp::kDefaultPads);
