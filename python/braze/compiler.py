@@ -52,14 +52,38 @@ class CompileReport:
     flops: int = 0
     bytes_accessed: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # Explicit layout transformations (relayout, transpose, reshape ops) as
+    # imported and after the braze passes.
+    layout_ops_imported: Counter = field(default_factory=Counter)
+    layout_ops_optimised: Counter = field(default_factory=Counter)
 
     def summary(self) -> str:
         ops = sum(self.ops.values())
         mappings = ", ".join(f"{name} {count}" for name, count in sorted(self.mapping_types.items()))
         timings = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in self.stage_seconds.items())
+        layouts = ", ".join(
+            f"{name} {self.layout_ops_imported[name]} -> {self.layout_ops_optimised[name]}"
+            for name in LAYOUT_OPS)
         return (f"{self.model} -> {self.target}: {ops} braze ops ({mappings}); "
                 f"{self.flops / 1e9:.3f} GFLOP, {self.bytes_accessed / 2**20:.1f} MiB accessed; "
-                f"{timings}")
+                f"layout ops imported -> optimised: {layouts}; {timings}")
+
+
+LAYOUT_OPS = ("relayout", "transpose", "reshape")
+
+
+def count_layout_ops(module: ir.Module) -> Counter:
+    """How many braze.relayout / transpose / reshape ops `module` holds."""
+    counts: Counter = Counter()
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        dialect, _, name = op.name.partition(".")
+        if dialect == "braze" and name in LAYOUT_OPS:
+            counts[name] += 1
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    return counts
 
 
 @dataclass
@@ -147,7 +171,9 @@ def compile(
         input_names = [str(name) for name in _string_list(main, "braze.input_names")]
         output_names = [str(name) for name in _string_list(main, "braze.output_names")]
         output_dtypes = result_dtypes(main)
+        report.layout_ops_imported = count_layout_ops(module)
         timed("optimise", lambda: pipeline.run(module))
+        report.layout_ops_optimised = count_layout_ops(module)
         stages["braze"] = str(module)
         Pipeline().annotate_mapping().run(module)
         classification = classify(module)

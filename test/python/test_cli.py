@@ -110,6 +110,8 @@ def test_compile_and_run_an_onnx_model(braze_cli, tmp_path):
     assert result.returncode == 0, result.stderr
     assert vmfb.stat().st_size > 0
     assert "braze compile: tiny.onnx -> host: 1 braze ops (one_to_one 1)" in result.stderr
+    assert ("layout ops imported -> optimised: relayout 0 -> 0, transpose 0 -> 0, "
+            "reshape 0 -> 0") in result.stderr
     run = braze_cli("run", str(vmfb), "--input=2x4xf32=-1,2,-3,4,-5,6,-7,8", "--top", "2")
     assert run.returncode == 0, run.stderr
     assert "2x4xf32=[0 2 0 4][0 6 0 8]" in run.stdout

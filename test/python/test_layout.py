@@ -108,3 +108,23 @@ def test_select_layout_keeps_model_outputs(name):
     # The two builds differ where it matters: convolutions went channels-last.
     assert "_nchw_" in linalg["none"] and "_nhwc_" not in linalg["none"]
     assert "_nhwc_" in linalg["layout"] and "conv_2d_nchw" not in linalg["layout"]
+
+
+def test_report_counts_layout_ops_before_and_after():
+    # A conv region between a function argument and a reshape: selection adds
+    # exactly one relayout in and one out of the channels-last region.
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    weight = numpy_helper.from_array(np.ones((4, 4, 1, 1), np.float32), "w")
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["c"]),
+         helper.make_node("Relu", ["c"], ["r"]),
+         helper.make_node("Flatten", ["r"], ["y"])],
+        "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 3, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 36])], initializer=[weight])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    report = braze.compile(model, "host").report
+    assert report.layout_ops_imported == {"reshape": 1}
+    assert report.layout_ops_optimised == {"relayout": 2, "reshape": 1}
+    assert "relayout 0 -> 2, transpose 0 -> 0, reshape 1 -> 1" in report.summary()
