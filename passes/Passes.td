@@ -31,6 +31,24 @@ def BrazeAnnotateMapping : Pass<"braze-annotate-mapping"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Rewrite: algebraic graph rewriting at compile time
+//===----------------------------------------------------------------------===//
+
+def BrazeFoldBatchNorm : Pass<"braze-fold-batch-norm"> {
+  let summary = "Fold inference batch norms into convolutions or a multiply-add";
+  let description = [{
+    A batch norm whose statistics are constants is a per-channel affine map
+    y = a * x + b, a = scale / sqrt(variance + epsilon), b = bias - mean * a,
+    computed here once instead of a square root and a division per element
+    at run time. After a single-use braze.conv2d or braze.conv_transpose2d
+    with a constant filter (and bias), a and b are folded into new filter and
+    bias constants and the batch norm disappears; elsewhere it becomes
+    braze.mul and braze.add with constant [C, 1, ...] vectors. Only f32
+    constants are folded; other batch norms are left as they are.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Lowering: braze -> what IREE compiles
 //===----------------------------------------------------------------------===//
 
@@ -66,23 +84,36 @@ def BrazeSelectLayout : Pass<"braze-select-layout", "::mlir::func::FuncOp"> {
     batch norm, concat, reductions that keep dims) form regions that take one
     layout together -- a global choice per region, so that no conversion is
     forced later inside it. A region with a convolution or pooling is stored
-    channels-last (NHWC: the reduction dimension C contiguous, the form
-    IREE's CPU and SPIR-V convolution pipelines compile best); the others stay
-    in logical order. Reductions read channels-last input through their axes
-    (index comprehension), so a region can end in a global pooling without a
+    in the target's layout; the others stay in logical order.
+    - `target=cpu`: channels-last (NHWC: the reduction dimension C
+      contiguous, the form of linalg's named NHWC convolutions, which IREE's
+      CPU pipeline vectorizes best).
+    - `target=gpu`: channel-blocked NC4HW4, storage (N, ceil(C/4), H, W, 4)
+      with C zero-padded to a multiple of 4: each pixel's channels as
+      4-vectors, the texel-like layout of mobile GPU engines (MNN's NC4HW4,
+      TFLite GPU's PHWC4), read and written as vec4s and multiplied by 4x4
+      weight blocks. Padded lanes must never reach real channels, so a region
+      holding an op that cannot keep them apart (LayoutOpInterface::
+      supportsLayout: a reduction over C, a concat along C whose inputs but
+      the last are not multiples of 4 channels, a grouped convolution whose
+      groups do not span whole blocks of 4) is stored NHWC instead.
+    Reductions read the region's storage through their axes (index
+    comprehension), so a region can end in a global pooling without a
     relayout. A `braze.relayout` is left only where a tensor crosses into an
-    op that needs logical order (reshape, transpose, softmax, ...) or a
-    function boundary, which keeps the user's layout.
+    op that needs logical order (reshape, transpose, softmax, matmul, ...) or
+    a function boundary, which keeps the user's layout.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
-           "Layout policy: cpu or gpu (both channels-last for now; blocked "
-           "NC4HW4 texels for gpu are planned)">,
+           "Layout policy: cpu (channels-last NHWC) or gpu (channel-blocked "
+           "NC4HW4 where every op of the region supports it, else NHWC)">,
   ];
   let statistics = [
     Statistic<"numRegions", "regions", "Layout regions found">,
     Statistic<"numChannelsLastRegions", "channels-last-regions",
               "Regions stored channels-last">,
+    Statistic<"numBlockedRegions", "blocked-regions",
+              "Regions stored channel-blocked (NC4HW4)">,
     Statistic<"numRelayouts", "relayouts", "braze.relayout ops inserted">,
   ];
 }

@@ -77,11 +77,15 @@ LogicalResult mlir::braze::detail::verifyLayoutOp(Operation *op) {
     Layout layout = getLayout(type);
     if (layoutOp.supportsLayout(layout))
       return success();
-    return op->emitOpError()
-           << kind << " #" << index << " is stored as #braze.layout<"
-           << stringifyLayout(layout) << ">, but the op (layout group "
-           << stringifyLayoutGroup(layoutOp.getLayoutGroup())
-           << ") works on logical nchw order only; convert with braze.relayout";
+    InFlightDiagnostic diag = op->emitOpError()
+                              << kind << " #" << index << " is stored as #braze.layout<"
+                              << stringifyLayout(layout) << ">, but the op (layout group "
+                              << stringifyLayoutGroup(layoutOp.getLayoutGroup()) << ") ";
+    if (layoutOp.supportsLayout(Layout::nhwc) || layoutOp.supportsLayout(Layout::nc4hw4))
+      diag << "cannot work in that layout with these shapes and attributes";
+    else
+      diag << "works on logical nchw order only";
+    return diag << "; convert with braze.relayout";
   };
   for (OpOperand &operand : op->getOpOperands())
     if (failed(check(operand.get().getType(), "operand",

@@ -558,6 +558,40 @@ static OpFoldResult foldTypeChange(TypeChangeOp op) {
 }
 
 //===----------------------------------------------------------------------===//
+// Layout support of the ops with a customizable output layout
+//===----------------------------------------------------------------------===//
+
+/// Whether a convolution of `channels` into `filters` in `group` groups has a
+/// blocked (nc4hw4) form: dense, depthwise, or groups that span whole blocks.
+static bool hasBlockedConvolution(int64_t channels, int64_t filters, int64_t group) {
+  bool depthwise = group == channels && filters == channels;
+  return group == 1 || depthwise ||
+         (channels / group % 4 == 0 && filters / group % 4 == 0);
+}
+
+bool Conv2DOp::supportsLayout(Layout layout) {
+  return layout != Layout::nc4hw4 ||
+         hasBlockedConvolution(getInput().getType().getDimSize(1),
+                               getType().getDimSize(1), getGroup());
+}
+
+bool ConvTranspose2DOp::supportsLayout(Layout layout) {
+  return layout != Layout::nc4hw4 ||
+         hasBlockedConvolution(getInput().getType().getDimSize(1),
+                               getType().getDimSize(1), getGroup());
+}
+
+bool MatMulOp::supportsLayout(Layout layout) { return layout == Layout::nchw; }
+
+bool ConcatOp::supportsLayout(Layout layout) {
+  if (layout != Layout::nc4hw4 || getAxis() != 1)
+    return true;
+  return llvm::all_of(getInputs().drop_back(), [](Value input) {
+    return cast<RankedTensorType>(input.getType()).getDimSize(1) % 4 == 0;
+  });
+}
+
+//===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
@@ -625,8 +659,10 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
 bool ReduceOp::supportsLayout(Layout layout) {
   if (layout == Layout::nchw)
     return true;
-  if (layout != Layout::nhwc)
-    return false;
+  // Blocked channels reduce only lane by lane: summing C would add the
+  // padded lanes in.
+  if (layout == Layout::nc4hw4)
+    return !llvm::is_contained(getAxes(), 1);
   if (getKeepdims())
     return true;
   // Dropping the reduced dims leaves the kept ones in storage order (N, H, W,

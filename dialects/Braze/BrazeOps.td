@@ -152,14 +152,17 @@ def Braze_RelayoutOp : Braze_Op<"relayout", [Pure,
 // Many-to-many: convolution and matrix multiplication
 //===----------------------------------------------------------------------===//
 
-def Braze_Conv2DOp : Braze_ShapedComputeOp<"conv2d", "many_to_many", "ild_variable"> {
+def Braze_Conv2DOp : Braze_ShapedComputeOp<"conv2d", "many_to_many", "ild_variable",
+    [], ["supportsLayout"]> {
   let summary = "2-D convolution (ONNX Conv), grouped and depthwise included";
   let description = [{
     `input` is (N, C, H, W), `filter` (M, C/group, kH, kW), the optional `bias`
     (M). `pads` are (top, left, bottom, right), as in ONNX. The output is
     (N, M, oH, oW) with oH = (H + top + bottom - dilation_h * (kH - 1) - 1)
     / stride_h + 1 (floor), likewise oW. `group == C == M` is a depthwise
-    convolution.
+    convolution. Blocked (nc4hw4) images take dense and depthwise
+    convolutions, and grouped ones whose groups span whole blocks of 4
+    channels (C / group and M / group multiples of 4).
 
     ```mlir
     %y = braze.conv2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
@@ -194,12 +197,12 @@ def Braze_Conv2DOp : Braze_ShapedComputeOp<"conv2d", "many_to_many", "ild_variab
 }
 
 def Braze_ConvTranspose2DOp : Braze_ShapedComputeOp<"conv_transpose2d",
-    "many_to_many", "ild_variable"> {
+    "many_to_many", "ild_variable", [], ["supportsLayout"]> {
   let summary = "transposed 2-D convolution (ONNX ConvTranspose)";
   let description = [{
     `input` (N, C, H, W), `filter` (C, M/group, kH, kW), optional `bias` (M).
     oH = stride_h * (H - 1) + output_padding_h + dilation_h * (kH - 1) + 1
-    - top - bottom, likewise oW.
+    - top - bottom, likewise oW. Blocked images: as for braze.conv2d.
   }];
   let arguments = (ins Braze_FloatTensor:$input, Braze_FloatTensor:$filter,
                    Optional<Braze_FloatTensor>:$bias,
@@ -222,12 +225,14 @@ def Braze_ConvTranspose2DOp : Braze_ShapedComputeOp<"conv_transpose2d",
   }];
 }
 
-def Braze_MatMulOp : Braze_ShapedComputeOp<"matmul", "many_to_many", "ild_variable"> {
+def Braze_MatMulOp : Braze_ShapedComputeOp<"matmul", "many_to_many", "ild_variable",
+    [], ["supportsLayout"]> {
   let summary = "matrix product with numpy semantics (ONNX MatMul)";
   let description = [{
     (..., M, K) x (..., K, N) -> (..., M, N) with broadcast batch dimensions;
     a rank-1 lhs is a row vector and a rank-1 rhs a column vector, whose unit
-    dimension is dropped from the result.
+    dimension is dropped from the result. Its lowering indexes logical
+    order, so its tensors are stored so (a rank-4 image is relayouted).
   }];
   let arguments = (ins Braze_Tensor:$lhs, Braze_Tensor:$rhs);
   let results = (outs Braze_Tensor:$output);
@@ -455,8 +460,13 @@ def Braze_Pool2DOp : Braze_ShapedComputeOp<"pool2d", "many_to_many", "ild_variab
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def Braze_ConcatOp : Braze_ShapedComputeOp<"concat", "one_to_one", "ili_variable"> {
+def Braze_ConcatOp : Braze_ShapedComputeOp<"concat", "one_to_one", "ili_variable",
+    [], ["supportsLayout"]> {
   let summary = "joins tensors along an axis (ONNX Concat)";
+  let description = [{
+    In a channel-blocked (nc4hw4) layout, a concat along C joins whole
+    blocks: every input but the last must have a multiple of 4 channels.
+  }];
   let arguments = (ins Variadic<Braze_Tensor>:$inputs, I64Attr:$axis);
   let results = (outs Braze_Tensor:$output);
   let assemblyFormat = [{

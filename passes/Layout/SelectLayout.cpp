@@ -6,6 +6,24 @@
 // layout, so no relayout is needed inside it; relayouts appear only at the
 // edges where a value meets an op that cannot read its layout.
 //
+// The layout of a region with a convolution or pooling depends on the target:
+//  - cpu: channels-last (NHWC), the form of linalg's named NHWC convolutions
+//    and pooling that IREE's CPU pipeline vectorizes best.
+//  - gpu: channel-blocked NC4HW4, (N, ceil(C/4), H, W, 4), with C padded up
+//    to a multiple of 4. Each pixel's channels come in 4-vectors: one texel
+//    (RGBA) of an image, one vec4 load or store, a 4x4 weight block per
+//    multiply-accumulate step. Mobile GPU engines store activations so (MNN's
+//    NC4HW4, TFLite GPU's PHWC4), since mobile GPUs read and write 4-wide
+//    vectors and textures best. The padded lanes are never read into real
+//    channels (their lowering keeps them apart), which some ops cannot do: a
+//    reduction over C, a concat along C whose inputs but the last do not fill
+//    whole blocks, a grouped convolution whose groups do not span whole
+//    blocks. Each op says so through LayoutOpInterface::supportsLayout; a
+//    region holding such an op is stored NHWC instead, whole, so that no
+//    relayout appears inside it. Softmax, layer norm and the other
+//    logical-order ops are outside regions anyway: they read through a
+//    relayout in either layout.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
@@ -84,48 +102,65 @@ struct SelectLayoutPass : impl::BrazeSelectLayoutBase<SelectLayoutPass> {
         anchored.insert(result);
     });
 
-    // 2. One layout per region: channels-last where a convolution or pooling
-    // works on it.
-    llvm::DenseSet<Value> channelsLastLeaders;
+    // 2. One layout per region where a convolution or pooling works on it
+    // (see the file header); the others stay in logical order.
+    DenseMap<Value, Layout> leaderLayouts;
+    Layout anchoredLayout = target == "gpu" ? Layout::nc4hw4 : Layout::nhwc;
     for (Value anchor : anchored)
-      channelsLastLeaders.insert(regions.getLeaderValue(anchor));
+      leaderLayouts[regions.getLeaderValue(anchor)] = anchoredLayout;
+    for (Value result : regionResults) {
+      auto found = leaderLayouts.find(regions.getLeaderValue(result));
+      if (found != leaderLayouts.end() && found->second == Layout::nc4hw4 &&
+          !cast<LayoutOpInterface>(result.getDefiningOp()).supportsLayout(Layout::nc4hw4))
+        found->second = Layout::nhwc;
+    }
     for (const auto *region : regions)
       numRegions += region->isLeader();
-    numChannelsLastRegions += channelsLastLeaders.size();
-    auto isChannelsLast = [&](Value value) {
-      return regions.contains(value) &&
-             channelsLastLeaders.contains(regions.getLeaderValue(value));
+    for (auto [leader, layout] : leaderLayouts)
+      ++(layout == Layout::nhwc ? numChannelsLastRegions : numBlockedRegions);
+    auto regionLayout = [&](Value value) {
+      if (!regions.contains(value))
+        return Layout::nchw;
+      return leaderLayouts.lookup_or(regions.getLeaderValue(value), Layout::nchw);
     };
     // Region ops read their region operands in the region's layout.
-    auto readsChannelsLast = [&](Operation *user, Value operand) {
-      return user->getNumResults() == 1 && regionResults.contains(user->getResult(0)) &&
-             isChannelsLast(user->getResult(0)) &&
-             llvm::is_contained(regionOperands(user), operand);
+    auto layoutRead = [&](Operation *user, Value operand) -> std::optional<Layout> {
+      if (user->getNumResults() != 1 || !regionResults.contains(user->getResult(0)) ||
+          !llvm::is_contained(regionOperands(user), operand))
+        return std::nullopt;
+      Layout layout = regionLayout(user->getResult(0));
+      return layout == Layout::nchw ? std::nullopt : std::optional(layout);
     };
 
     // 3. Apply in program order: retype region results, relayout operands
     // whose layout their user cannot read.
-    MLIRContext *context = &getContext();
-    auto nhwc = LayoutAttr::get(context, Layout::nhwc);
-    DenseMap<std::pair<Value, Attribute>, Value> relayouts;
+    DenseMap<std::pair<Value, Layout>, Value> relayouts;
     func.walk([&](Operation *op) {
       for (OpOperand &use : op->getOpOperands())
-        if (Value converted = convertIfNeeded(use, readsChannelsLast, nhwc, relayouts))
+        if (Value converted = convertIfNeeded(use, layoutRead, relayouts))
           use.set(converted);
       for (Value result : op->getResults())
-        if (regionResults.contains(result) && isChannelsLast(result)) {
-          auto type = cast<RankedTensorType>(result.getType());
-          result.setType(RankedTensorType::get(type.getShape(), type.getElementType(), nhwc));
-        }
+        if (regionResults.contains(result) && regionLayout(result) != Layout::nchw)
+          result.setType(withLayout(result.getType(), regionLayout(result)));
     });
   }
 
+  /// `type` stored in `layout` (no encoding for the logical nchw).
+  static RankedTensorType withLayout(Type type, Layout layout) {
+    auto tensor = cast<RankedTensorType>(type);
+    Attribute encoding;
+    if (layout != Layout::nchw)
+      encoding = LayoutAttr::get(type.getContext(), layout);
+    return RankedTensorType::get(tensor.getShape(), tensor.getElementType(), encoding);
+  }
+
   /// The value `use` should read instead of its current one, or null when its
-  /// user can read it as it is stored.
-  Value convertIfNeeded(OpOperand &use,
-                        function_ref<bool(Operation *, Value)> readsChannelsLast,
-                        LayoutAttr nhwc,
-                        DenseMap<std::pair<Value, Attribute>, Value> &relayouts) {
+  /// user can read it as it is stored. `layoutRead` gives the layout in
+  /// which a region op reads its region operands.
+  Value convertIfNeeded(
+      OpOperand &use,
+      function_ref<std::optional<Layout>(Operation *, Value)> layoutRead,
+      DenseMap<std::pair<Value, Layout>, Value> &relayouts) {
     Operation *user = use.getOwner();
     Value value = use.get();
     auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -133,21 +168,19 @@ struct SelectLayoutPass : impl::BrazeSelectLayoutBase<SelectLayoutPass> {
       return {};
     Layout stored = getLayout(type);
     Layout wanted = Layout::nchw;
-    if (readsChannelsLast(user, value))
-      wanted = Layout::nhwc;
+    if (std::optional<Layout> read = layoutRead(user, value))
+      wanted = *read;
     else if (auto layoutOp = dyn_cast<LayoutOpInterface>(user);
              layoutOp && layoutOp.supportsLayout(stored))
       wanted = stored;
     if (wanted == stored)
       return {};
-    Attribute encoding = wanted == Layout::nhwc ? Attribute(nhwc) : Attribute();
-    Value &converted = relayouts[{value, encoding}];
+    Value &converted = relayouts[{value, wanted}];
     if (!converted) {
       OpBuilder builder(user->getContext());
       builder.setInsertionPointAfterValue(value);
-      auto wantedType =
-          RankedTensorType::get(type.getShape(), type.getElementType(), encoding);
-      converted = RelayoutOp::create(builder, value.getLoc(), wantedType, value);
+      converted =
+          RelayoutOp::create(builder, value.getLoc(), withLayout(type, wanted), value);
       ++numRelayouts;
     }
     return converted;

@@ -32,8 +32,9 @@ TypedAttr withType(ElementsAttr value, RankedTensorType type) {
   return {};
 }
 
-/// A constant stored in another layout is its value re-laid out: a
-/// transpose of a constant, which IREE evaluates at compile time.
+/// A constant stored in another layout is its value re-laid out (a
+/// transpose, with padding for blocks): a constant expression, which IREE
+/// evaluates at compile time.
 struct ConstantLowering : OpConversionPattern<ConstantOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -47,27 +48,23 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
       return op.emitOpError("has a constant kind the lowering does not know: ")
              << op.getValue();
     Value logical = arith::ConstantOp::create(rewriter, op.getLoc(), value);
-    rewriter.replaceOp(op, transposeTensor(rewriter, op.getLoc(), logical,
-                                           storagePermutation(type)));
+    rewriter.replaceOp(op, relayoutTensor(rewriter, op.getLoc(), logical,
+                                          RankedTensorType::get(type.getShape(),
+                                                                type.getElementType()),
+                                          type));
     return success();
   }
 };
 
-/// Between two layouts: a transpose of the storage.
+/// Between two layouts: a transpose of the storage (with C padded and split
+/// into blocks, or merged and cropped, at a blocked side).
 struct RelayoutLowering : OpConversionPattern<RelayoutOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult matchAndRewrite(RelayoutOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    SmallVector<int64_t> from = storagePermutation(op.getInput().getType());
-    SmallVector<int64_t> storageDimOfLogical(from.size());
-    for (auto [storageDim, logical] : llvm::enumerate(from))
-      storageDimOfLogical[logical] = storageDim;
-    SmallVector<int64_t> permutation = llvm::map_to_vector(
-        storagePermutation(op.getType()),
-        [&](int64_t logical) { return storageDimOfLogical[logical]; });
-    rewriter.replaceOp(op, transposeTensor(rewriter, op.getLoc(), adaptor.getInput(),
-                                           permutation));
+    rewriter.replaceOp(op, relayoutTensor(rewriter, op.getLoc(), adaptor.getInput(),
+                                          op.getInput().getType(), op.getType()));
     return success();
   }
 };
@@ -101,7 +98,9 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
 };
 
 /// All inputs share the result's layout: insert each into the storage, along
-/// the storage dim that holds the logical axis.
+/// the storage dim that holds the logical axis (for blocked channels, the
+/// block dim: every input but the last fills whole blocks, which
+/// ConcatOp::supportsLayout ensures).
 struct ConcatLowering : OpConversionPattern<ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -113,8 +112,8 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
       if (getLayout(input) != getLayout(type))
         return op.emitOpError("lowers only with one layout for inputs and result, got ")
                << input << " and " << type;
-    SmallVector<int64_t> perm = storagePermutation(type);
-    int64_t axis = llvm::find(perm, op.getAxis()) - perm.begin();
+    SmallVector<StorageDim> dims = storageDims(type);
+    int64_t axis = llvm::find(dims, StorageDim{op.getAxis()}) - dims.begin();
     RankedTensorType storage = storageType(type);
     Value result = emptyTensor(rewriter, loc, storage);
     SmallVector<int64_t> offsets(storage.getRank(), 0), strides(storage.getRank(), 1);

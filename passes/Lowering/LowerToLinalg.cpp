@@ -14,8 +14,9 @@ namespace mlir::braze {
 
 namespace {
 
-/// Tensors travel in logical order across function boundaries, and blocked
-/// layouts have no lowering yet: refuse both by name rather than guess.
+/// Tensors travel in logical order across function boundaries, and
+/// elementwise work reads blocked operands through the blocks of its result:
+/// refuse other forms by name rather than guess.
 LogicalResult checkLayoutsLowerable(ModuleOp module) {
   WalkResult walk = module.walk([](Operation *op) {
     if (auto func = dyn_cast<func::FuncOp>(op)) {
@@ -27,12 +28,14 @@ LogicalResult checkLayoutsLowerable(ModuleOp module) {
           return WalkResult::interrupt();
         }
     }
-    for (Type type : llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes()))
-      if (getLayout(type) == Layout::nc4hw4) {
-        op->emitOpError("has a tensor stored as #braze.layout<nc4hw4>, which "
-                        "--braze-lower-to-linalg does not lower yet");
-        return WalkResult::interrupt();
-      }
+    auto layoutOp = dyn_cast<LayoutOpInterface>(op);
+    if (layoutOp && layoutOp.getLayoutGroup() == LayoutGroup::ili_variable &&
+        op->getNumResults() == 1 && !lowering::isBlocked(op->getResult(0).getType()) &&
+        llvm::any_of(op->getOperandTypes(), lowering::isBlocked)) {
+      op->emitOpError("reads a tensor stored as #braze.layout<nc4hw4> into an "
+                      "unblocked result; relayout the operand first");
+      return WalkResult::interrupt();
+    }
     return WalkResult::advance();
   });
   return failure(walk.wasInterrupted());

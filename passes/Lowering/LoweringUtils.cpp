@@ -8,16 +8,110 @@
 
 namespace mlir::braze::lowering {
 
-SmallVector<int64_t> storagePermutation(RankedTensorType type) {
-  if (getLayout(type) == Layout::nhwc)
-    return {0, 2, 3, 1};
-  return llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+SmallVector<StorageDim> storageDims(RankedTensorType type) {
+  switch (getLayout(type)) {
+  case Layout::nchw:
+    return llvm::map_to_vector(llvm::seq<int64_t>(0, type.getRank()),
+                               [](int64_t dim) { return StorageDim{dim}; });
+  case Layout::nhwc:
+    return {{0}, {2}, {3}, {1}};
+  case Layout::nc4hw4:
+    return {{0}, {1}, {2}, {3}, {1, /*lane=*/true}};
+  }
+  llvm_unreachable("unknown layout");
 }
 
+bool isBlocked(Type type) { return getLayout(type) == Layout::nc4hw4; }
+
 RankedTensorType storageType(RankedTensorType type) {
-  SmallVector<int64_t> shape = llvm::map_to_vector(
-      storagePermutation(type), [&](int64_t dim) { return type.getDimSize(dim); });
+  SmallVector<int64_t> shape(type.getShape());
+  if (auto layout = dyn_cast_or_null<LayoutAttr>(type.getEncoding()))
+    shape = layout.getPhysicalShape(type.getShape());
   return RankedTensorType::get(shape, signlessType(type.getElementType()));
+}
+
+std::array<int64_t, 2> spatialStorageDims(RankedTensorType type) {
+  SmallVector<StorageDim> dims = storageDims(type);
+  auto position = [&](int64_t logical) {
+    return llvm::find(dims, StorageDim{logical}) - dims.begin();
+  };
+  return {position(2), position(3)};
+}
+
+SmallVector<int64_t> atSpatialDims(RankedTensorType type, int64_t h, int64_t w) {
+  SmallVector<int64_t> result(storageDims(type).size(), 0);
+  auto [hDim, wDim] = spatialStorageDims(type);
+  result[hDim] = h;
+  result[wDim] = w;
+  return result;
+}
+
+SmallVector<ReassociationIndices> splitDimReassociation(int64_t rank, int64_t dim) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t first = d + (d > dim);
+    groups.push_back(d == dim ? ReassociationIndices{first, first + 1}
+                              : ReassociationIndices{first});
+  }
+  return groups;
+}
+
+Value splitIntoBlocks(OpBuilder &builder, Location loc, Value value, int64_t dim) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t size = type.getDimSize(dim), blocks = llvm::divideCeil(size, kChannelBlock);
+  SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0);
+  high[dim] = blocks * kChannelBlock - size;
+  Value padded = padTensor(builder, loc, value, low, high,
+                           scalarConstant(builder, loc, type.getElementType(), 0.0));
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] = blocks;
+  shape.insert(shape.begin() + dim + 1, kChannelBlock);
+  return tensor::ExpandShapeOp::create(builder, loc,
+                                       RankedTensorType::get(shape, type.getElementType()),
+                                       padded, splitDimReassociation(type.getRank(), dim));
+}
+
+Value mergeBlocks(OpBuilder &builder, Location loc, Value value, int64_t dim,
+                  int64_t size) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Value merged = tensor::CollapseShapeOp::create(
+      builder, loc, value, splitDimReassociation(type.getRank() - 1, dim));
+  auto mergedType = cast<RankedTensorType>(merged.getType());
+  if (mergedType.getDimSize(dim) == size)
+    return merged;
+  SmallVector<int64_t> sizes(mergedType.getShape());
+  sizes[dim] = size;
+  MLIRContext *context = builder.getContext();
+  return tensor::ExtractSliceOp::create(
+      builder, loc, RankedTensorType::get(sizes, mergedType.getElementType()), merged,
+      getAsIndexOpFoldResult(context, SmallVector<int64_t>(sizes.size(), 0)),
+      getAsIndexOpFoldResult(context, sizes),
+      getAsIndexOpFoldResult(context, SmallVector<int64_t>(sizes.size(), 1)));
+}
+
+Value relayoutTensor(OpBuilder &builder, Location loc, Value storage,
+                     RankedTensorType from, RankedTensorType to) {
+  // Between a blocked and an unblocked layout, the unblocked storage is seen
+  // with its C split into (block, lane) in place; then both sides list the
+  // same dimensions and one transpose reorders them.
+  SmallVector<StorageDim> source = storageDims(from), target = storageDims(to);
+  auto splitChannels = [](SmallVector<StorageDim> &dims) {
+    int64_t channels = llvm::find(dims, StorageDim{1}) - dims.begin();
+    dims.insert(dims.begin() + channels + 1, StorageDim{1, /*lane=*/true});
+    return channels;
+  };
+  std::optional<int64_t> mergeAt;
+  if (isBlocked(to) && !isBlocked(from))
+    storage = splitIntoBlocks(builder, loc, storage, splitChannels(source));
+  else if (isBlocked(from) && !isBlocked(to))
+    mergeAt = splitChannels(target);
+  SmallVector<int64_t> permutation = llvm::map_to_vector(target, [&](StorageDim dim) {
+    return static_cast<int64_t>(llvm::find(source, dim) - source.begin());
+  });
+  Value result = transposeTensor(builder, loc, storage, permutation);
+  if (mergeAt)
+    result = mergeBlocks(builder, loc, result, *mergeAt, from.getDimSize(1));
+  return result;
 }
 
 Type signlessType(Type type) {
@@ -32,20 +126,23 @@ bool isUnsignedElement(Type type) {
 
 AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result,
                        MLIRContext *context) {
-  // The loop over result storage dim j walks result logical dim outPerm[j].
-  SmallVector<int64_t> outPerm = storagePermutation(result);
-  SmallVector<int64_t> loopOfLogical(result.getRank());
-  for (auto [loop, logical] : llvm::enumerate(outPerm))
-    loopOfLogical[logical] = loop;
+  // The loop over result storage dim j walks loops[j] of the result.
+  SmallVector<StorageDim> loops = storageDims(result);
   int64_t offset = result.getRank() - operand.getRank();
   SmallVector<AffineExpr> exprs;
-  for (int64_t logical : storagePermutation(operand)) {
-    int64_t resultDim = offset + logical;
-    bool repeated = operand.getDimSize(logical) == 1 && result.getDimSize(resultDim) != 1;
+  for (StorageDim dim : storageDims(operand)) {
+    int64_t resultDim = offset + dim.logical;
+    bool repeated =
+        operand.getDimSize(dim.logical) == 1 && result.getDimSize(resultDim) != 1;
+    assert((repeated || isBlocked(operand) || !isBlocked(result) || resultDim != 1 ||
+            result.getDimSize(1) == 1) &&
+           "channels read into a blocked result must be blocked");
+    const StorageDim *loop = llvm::find(loops, StorageDim{resultDim, dim.lane});
+    assert((repeated || loop != loops.end()) && "a blocked operand needs a blocked result");
     exprs.push_back(repeated ? getAffineConstantExpr(0, context)
-                             : getAffineDimExpr(loopOfLogical[resultDim], context));
+                             : getAffineDimExpr(loop - loops.begin(), context));
   }
-  return AffineMap::get(result.getRank(), 0, exprs, context);
+  return AffineMap::get(loops.size(), 0, exprs, context);
 }
 
 Value transposeTensor(OpBuilder &builder, Location loc, Value value,
@@ -70,18 +167,44 @@ Value filledTensor(OpBuilder &builder, Location loc, RankedTensorType type,
       .getResult(0);
 }
 
+/// `input`, stored as `type`, in a form the loops of a `result` storage can
+/// index: itself, except where `result` is blocked and `input` carries
+/// channels (size > 1) unblocked, as a per-channel vector does; then it is
+/// blocked too (zero-padded), seen as an image through leading unit dims,
+/// which numpy broadcasting allows. For a constant this is a constant
+/// expression that IREE evaluates at compile time.
+static std::pair<Value, RankedTensorType>
+readableBy(OpBuilder &builder, Location loc, Value input, RankedTensorType type,
+           RankedTensorType result) {
+  int64_t channelDim = type.getRank() - result.getRank() + 1;
+  if (!isBlocked(result) || isBlocked(type) || channelDim < 0 ||
+      type.getDimSize(channelDim) == 1)
+    return {input, type};
+  SmallVector<int64_t> shape(result.getRank() - type.getRank(), 1);
+  llvm::append_range(shape, type.getShape());
+  auto image = RankedTensorType::get(shape, type.getElementType(), type.getEncoding());
+  auto blocked = RankedTensorType::get(shape, type.getElementType(), result.getEncoding());
+  Value imageStorage = reshapeTensor(builder, loc, input, storageType(image));
+  return {relayoutTensor(builder, loc, imageStorage, image, blocked), blocked};
+}
+
 Value buildElementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
                        ValueRange inputs, TypeRange logicalTypes, ScalarBuilder body) {
   MLIRContext *context = builder.getContext();
+  SmallVector<Value> operands;
   SmallVector<AffineMap> maps;
-  for (Type type : logicalTypes)
-    maps.push_back(broadcastMap(cast<RankedTensorType>(type), resultType, context));
+  for (auto [input, type] : llvm::zip_equal(inputs, logicalTypes)) {
+    auto [operand, readType] =
+        readableBy(builder, loc, input, cast<RankedTensorType>(type), resultType);
+    operands.push_back(operand);
+    maps.push_back(broadcastMap(readType, resultType, context));
+  }
   RankedTensorType storage = storageType(resultType);
   maps.push_back(AffineMap::getMultiDimIdentityMap(storage.getRank(), context));
   SmallVector<utils::IteratorType> iterators(storage.getRank(),
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      builder, loc, TypeRange{storage}, inputs,
+      builder, loc, TypeRange{storage}, operands,
       ValueRange{emptyTensor(builder, loc, storage)}, maps, iterators,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         Value result = body(nested, nestedLoc, args.drop_back());

@@ -25,13 +25,62 @@ using ScalarBuilder =
 
 // Layouts. A braze tensor type is logical (N, C, H, W for images) and may
 // carry a #braze.layout encoding; the lowering works on its *storage*: the
-// same elements in the order the layout stores them, as a plain tensor.
+// same elements in the order the layout stores them, as a plain tensor. A
+// channel-blocked (nc4hw4) storage is (N, ceil(C/4), H, W, 4): C is split
+// into a block and a lane dimension, and the lanes past C in the last block
+// are padding. Padded lanes hold values of no meaning (zeros when a relayout
+// or a convolution writes them, anything once an elementwise op has run on
+// them): each op keeps them out of the real lanes (see
+// emitBlockedConvolution in Contraction.cpp).
 
-/// Storage dimension j of a tensor of `type` holds logical dimension perm[j].
-SmallVector<int64_t> storagePermutation(RankedTensorType type);
+/// Channels per block of a blocked layout.
+constexpr int64_t kChannelBlock = 4;
+
+/// One dimension of a tensor's storage: the logical dimension it walks and,
+/// in a blocked layout, whether it walks the channel's lane (c % 4) rather
+/// than its block (c / 4).
+struct StorageDim {
+  int64_t logical;
+  bool lane = false;
+  bool operator==(const StorageDim &other) const {
+    return logical == other.logical && lane == other.lane;
+  }
+};
+
+/// The dimensions of the storage of a tensor of `type`, outermost first.
+SmallVector<StorageDim> storageDims(RankedTensorType type);
+
+/// Whether tensors of `type` are stored channel-blocked (#braze.layout<nc4hw4>).
+bool isBlocked(Type type);
 
 /// `type` in storage order, without encoding, with a signless element type.
 RankedTensorType storageType(RankedTensorType type);
+
+/// The storage dimensions holding H and W of an image of `type`.
+std::array<int64_t, 2> spatialStorageDims(RankedTensorType type);
+
+/// Per storage dimension of `type`: `h` and `w` at its spatial dimensions, 0
+/// elsewhere (pads, strides of a window over the storage).
+SmallVector<int64_t> atSpatialDims(RankedTensorType type, int64_t h, int64_t w);
+
+/// `storage`, the storage of a tensor of logical type `from`, re-laid out as
+/// the storage of `to` (the same logical type in another layout): one
+/// linalg.transpose, after a zero tensor.pad of C and an expand_shape into
+/// blocks when entering a blocked layout, before a collapse_shape and an
+/// extract_slice dropping the padding when leaving one.
+Value relayoutTensor(OpBuilder &builder, Location loc, Value storage,
+                     RankedTensorType from, RankedTensorType to);
+
+/// Dimension `dim` of `value` zero-padded to a multiple of 4 and split into
+/// (blocks, 4); and the inverse, which merges `dim` and `dim + 1` and keeps
+/// the first `size` elements.
+Value splitIntoBlocks(OpBuilder &builder, Location loc, Value value, int64_t dim);
+Value mergeBlocks(OpBuilder &builder, Location loc, Value value, int64_t dim,
+                  int64_t size);
+
+/// The reassociation of a reshape between rank `rank` and rank + 1 that
+/// splits (or merges) dimension `dim` into (`dim`, `dim` + 1).
+SmallVector<ReassociationIndices> splitDimReassociation(int64_t rank, int64_t dim);
 
 // Signedness. braze integers may be unsigned (ui8); arith and linalg only
 // take signless integers, which the lowering stores them as. Ops whose
@@ -47,7 +96,8 @@ bool isUnsignedElement(Type type);
 /// whose operands are read with numpy broadcasting on their *logical* shapes
 /// (trailing dimensions aligned, size-1 dimensions repeated). `inputs` are
 /// values in storage order; `logicalTypes` their braze types (with layout
-/// encodings), which decide how each is indexed.
+/// encodings), which decide how each is indexed. Into a blocked result, an
+/// unblocked operand with channels (a [C, 1, 1] bias) is blocked first.
 Value buildElementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
                        ValueRange inputs, TypeRange logicalTypes, ScalarBuilder body);
 
@@ -57,6 +107,8 @@ Value buildElementwise(OpBuilder &builder, Location loc, RankedTensorType result
 
 /// The indexing map, over the loops of `result`'s storage, that reads the
 /// storage of `operand` broadcast to `result` (numpy rules on logical dims).
+/// Into a blocked result, an operand whose channels are not broadcast must
+/// be blocked too.
 AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result,
                        MLIRContext *context);
 

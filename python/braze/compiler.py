@@ -19,7 +19,7 @@ import numpy as np
 
 from . import runtime
 from ._braze import cost
-from .backend import compile_to_vmfb
+from .backend import compile_to_vmfb, module_flags
 from .frontend import import_model, result_dtypes
 from .pipeline import Pipeline
 from .report import classify
@@ -33,7 +33,8 @@ OPTIMIZATION_LEVELS: dict[str, Callable[[Target], Pipeline]] = {
     "none": lambda target: Pipeline(),
     "layout": lambda target: Pipeline().select_layout(layout_policy(target)).canonicalize().cse(),
 }
-OPTIMIZATION_LEVELS["all"] = OPTIMIZATION_LEVELS["layout"]
+OPTIMIZATION_LEVELS["all"] = lambda target: (
+    Pipeline().fold_batch_norm().select_layout(layout_policy(target)).canonicalize().cse())
 
 
 def layout_policy(target: Target) -> str:
@@ -56,6 +57,9 @@ class CompileReport:
     # imported and after the braze passes.
     layout_ops_imported: Counter = field(default_factory=Counter)
     layout_ops_optimised: Counter = field(default_factory=Counter)
+    # The iree-compile flags used: the target's, then those the module asked
+    # for (braze.backend.module_flags).
+    iree_flags: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         ops = sum(self.ops.values())
@@ -66,7 +70,8 @@ class CompileReport:
             for name in LAYOUT_OPS)
         return (f"{self.model} -> {self.target}: {ops} braze ops ({mappings}); "
                 f"{self.flops / 1e9:.3f} GFLOP, {self.bytes_accessed / 2**20:.1f} MiB accessed; "
-                f"layout ops imported -> optimised: {layouts}; {timings}")
+                f"layout ops imported -> optimised: {layouts}; {timings}; "
+                f"iree-compile {' '.join(self.iree_flags)}")
 
 
 LAYOUT_OPS = ("relayout", "transpose", "reshape")
@@ -182,6 +187,7 @@ def compile(
         timed("lower", lambda: Pipeline().lower_to_linalg().canonicalize().cse().run(module))
         stages["linalg"] = str(module)
 
+    report.iree_flags = [*target.flags, *module_flags(stages["linalg"], target)]
     vmfb = timed("iree-compile", lambda: compile_to_vmfb(
         stages["linalg"], target, output=Path(output) if output else None,
         dump_dir=Path(dump_dir) if dump_dir else None, progress=progress))

@@ -75,6 +75,11 @@ class Pipeline:
         """--braze-annotate-mapping: mapping type and layout group as attributes."""
         return self.add("braze-annotate-mapping", summary=summary)
 
+    def fold_batch_norm(self) -> Pipeline:
+        """--braze-fold-batch-norm: constant batch norms into the preceding
+        convolution's weights, or else into a multiply-add."""
+        return self.add("braze-fold-batch-norm")
+
     def select_layout(self, target: str | None = None) -> Pipeline:
         """--braze-select-layout: one storage layout per region (SmartMem);
         channels-last where convolutions work. Runs on each function."""

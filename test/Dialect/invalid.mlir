@@ -256,6 +256,41 @@ func.func @layout_unsupported(%x: tensor<1x4x8x8xf32, #braze.layout<nhwc>>) -> t
 
 // -----
 
+// Blocked channels: groups must span whole blocks of 4 channels, a concat
+// along C must fill whole blocks before its last input, a reduction must keep
+// C; matmul indexes logical order only.
+func.func @blocked_groups(%x: tensor<1x6x4x4xf32, #braze.layout<nc4hw4>>, %w: tensor<6x3x1x1xf32>) {
+  // expected-error @+1 {{'braze.conv2d' op operand #0 is stored as #braze.layout<nc4hw4>, but the op (layout group ild_variable) cannot work in that layout with these shapes and attributes; convert with braze.relayout}}
+  %0 = braze.conv2d %x, %w {group = 2} : (tensor<1x6x4x4xf32, #braze.layout<nc4hw4>>, tensor<6x3x1x1xf32>) -> tensor<1x6x4x4xf32, #braze.layout<nc4hw4>>
+  return
+}
+
+// -----
+
+func.func @blocked_concat(%x: tensor<1x6x4x4xf32, #braze.layout<nc4hw4>>) {
+  // expected-error @+1 {{'braze.concat' op operand #0 is stored as #braze.layout<nc4hw4>, but the op (layout group ili_variable) cannot work in that layout}}
+  %0 = braze.concat %x, %x axis = 1 : (tensor<1x6x4x4xf32, #braze.layout<nc4hw4>>, tensor<1x6x4x4xf32, #braze.layout<nc4hw4>>) -> tensor<1x12x4x4xf32, #braze.layout<nc4hw4>>
+  return
+}
+
+// -----
+
+func.func @blocked_reduce(%x: tensor<1x6x4x4xf32, #braze.layout<nc4hw4>>) {
+  // expected-error @+1 {{'braze.reduce' op operand #0 is stored as #braze.layout<nc4hw4>, but the op (layout group ild_fixed) cannot work in that layout}}
+  %0 = braze.reduce sum %x axes = [1] : tensor<1x6x4x4xf32, #braze.layout<nc4hw4>> -> tensor<1x1x4x4xf32, #braze.layout<nc4hw4>>
+  return
+}
+
+// -----
+
+func.func @matmul_layout(%x: tensor<1x4x4x4xf32, #braze.layout<nhwc>>, %m: tensor<4x4xf32>) {
+  // expected-error @+1 {{'braze.matmul' op operand #0 is stored as #braze.layout<nhwc>, but the op (layout group ild_variable) works on logical nchw order only}}
+  %0 = braze.matmul %x, %m : (tensor<1x4x4x4xf32, #braze.layout<nhwc>>, tensor<4x4xf32>) -> tensor<1x4x4x4xf32>
+  return
+}
+
+// -----
+
 func.func @unknown_layout(%x: tensor<1x4x8x8xf32>) {
   // expected-error @+2 {{expected ::mlir::braze::Layout to be one of: nchw, nhwc, nc4hw4}}
   // expected-error @+1 {{failed to parse Braze_LayoutAttr parameter 'value'}}

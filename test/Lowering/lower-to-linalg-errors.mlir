@@ -9,10 +9,10 @@ func.func @boundary(%x: tensor<1x4x2x2xf32, #braze.layout<nhwc>>) -> tensor<1x4x
 
 // -----
 
-func.func @blocked(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
-  // expected-error @+1 {{'braze.relayout' op has a tensor stored as #braze.layout<nc4hw4>, which --braze-lower-to-linalg does not lower yet}}
+func.func @blocked_into_unblocked(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
   %0 = braze.relayout %x : tensor<1x4x2x2xf32> -> tensor<1x4x2x2xf32, #braze.layout<nc4hw4>>
-  %1 = braze.relayout %0 : tensor<1x4x2x2xf32, #braze.layout<nc4hw4>> -> tensor<1x4x2x2xf32>
+  // expected-error @+1 {{'braze.add' op reads a tensor stored as #braze.layout<nc4hw4> into an unblocked result; relayout the operand first}}
+  %1 = braze.add %0, %x : (tensor<1x4x2x2xf32, #braze.layout<nc4hw4>>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
   return %1 : tensor<1x4x2x2xf32>
 }
 

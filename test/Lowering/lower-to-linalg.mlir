@@ -297,3 +297,74 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>)
   %6 = braze.reshape %5 : tensor<4xui8> -> tensor<2x2xui8>
   return %6, %2, %3, %4 : tensor<2x2xui8>, tensor<4xi1>, tensor<4xf32>, tensor<1xui8>
 }
+
+// -----
+
+// Channel-blocked (nc4hw4) tensors are stored (N, ceil(C/4), H, W, 4). A
+// relayout into blocks zero-pads C, splits it and transposes; out of blocks,
+// one transpose, a collapse and a slice dropping the padded lanes. Dense
+// convolutions are a generic over blocked dims with the filter blocked into
+// 4x4 (input lane, output lane) tiles; over 3 channels a constant lane mask
+// keeps the padded lane out. A [C, 1, 1] bias is blocked like an image.
+// Depthwise convolutions are a generic with a (C/4, kH, kW, 4) filter;
+// pooling is the NHWC pooling of N * C/4 images of 4 channels; a reduction
+// over H and W runs lane by lane and leaves the blocks on its small result.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d1, d6, d3 + d7, d4 + d8, d9)>
+// CHECK-DAG: #[[FILTER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d1, d2, d6, d7, d8, d9, d5)>
+// CHECK-DAG: #[[LANES:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d6, d9)>
+// CHECK-DAG: #[[BLOCKED_BIAS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, 0, 0, d4)>
+// CHECK-DAG: #[[DW_IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2 + d5, d3 + d6, d4)>
+// CHECK-DAG: #[[DW_FILTER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d5, d6, d4)>
+// CHECK-LABEL: func.func @blocked
+// CHECK: %[[PADDED:.*]] = tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 1, 0, 0]
+// CHECK: %[[SPLIT:.*]] = tensor.expand_shape %[[PADDED]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 1, 4, 6, 6]
+// CHECK: linalg.transpose ins(%[[SPLIT]] : tensor<1x1x4x6x6xf32>) outs(%{{.*}} : tensor<1x1x6x6x4xf32>) permutation = [0, 1, 3, 4, 2]
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x2x4x1x4x3x3xf32>) outs(%{{.*}} : tensor<1x2x1x3x3x4x4xf32>) permutation = [0, 1, 3, 5, 6, 4, 2]
+// CHECK: %[[MASK:.*]] = arith.constant dense<{{\[\[}}true, true, true, false]]> : tensor<1x4xi1>
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[FILTER]], #[[LANES]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %[[MASK]] : tensor<1x1x1x8x8x4xf32>, tensor<1x2x1x3x3x4x4xf32>, tensor<1x4xi1>) outs(%{{.*}} : tensor<1x1x2x6x6x4xf32>)
+// CHECK: arith.select
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x2x4x1x1xf32>) outs(%{{.*}} : tensor<1x2x1x1x4xf32>) permutation = [0, 1, 3, 4, 2]
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BLOCKED_BIAS]], #{{.*}}]
+// CHECK: arith.addf
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x4x3x3xf32>) outs(%{{.*}} : tensor<2x3x3x4xf32>) permutation = [0, 2, 3, 1]
+// CHECK: linalg.generic {indexing_maps = [#[[DW_IN]], #[[DW_FILTER]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3], [4]] : tensor<1x2x6x6x4xf32> into tensor<2x6x6x4xf32>
+// CHECK: linalg.pooling_nhwc_max {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x6x6x4xf32>, tensor<2x2xf32>) outs(%{{.*}} : tensor<2x3x3x4xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel"]
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x2x1x1x4xf32>) outs(%{{.*}} : tensor<1x2x4x1x1xf32>) permutation = [0, 1, 4, 2, 3]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 6, 1, 1] [1, 1, 1, 1] : tensor<1x8x1x1xf32> to tensor<1x6x1x1xf32>
+// CHECK: %[[NHWC:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x2x3x3x4xf32>) outs(%{{.*}} : tensor<1x3x3x2x4xf32>) permutation = [0, 2, 3, 1, 4]
+// CHECK: %[[MERGED:.*]] = tensor.collapse_shape %[[NHWC]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<1x3x3x2x4xf32> into tensor<1x3x3x8xf32>
+// CHECK: tensor.extract_slice %[[MERGED]][0, 0, 0, 0] [1, 3, 3, 6] [1, 1, 1, 1] : tensor<1x3x3x8xf32> to tensor<1x3x3x6xf32>
+func.func @blocked(%x: tensor<1x3x6x6xf32>, %w: tensor<6x3x3x3xf32>, %dw: tensor<6x1x3x3xf32>, %b: tensor<6x1x1xf32>)
+    -> (tensor<1x6x3x3xf32>, tensor<1x6xf32>) {
+  %0 = braze.relayout %x : tensor<1x3x6x6xf32> -> tensor<1x3x6x6xf32, #braze.layout<nc4hw4>>
+  %1 = braze.conv2d %0, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x6x6xf32, #braze.layout<nc4hw4>>, tensor<6x3x3x3xf32>) -> tensor<1x6x6x6xf32, #braze.layout<nc4hw4>>
+  %2 = braze.add %1, %b : (tensor<1x6x6x6xf32, #braze.layout<nc4hw4>>, tensor<6x1x1xf32>) -> tensor<1x6x6x6xf32, #braze.layout<nc4hw4>>
+  %3 = braze.conv2d %2, %dw {group = 6, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x6x6x6xf32, #braze.layout<nc4hw4>>, tensor<6x1x3x3xf32>) -> tensor<1x6x6x6xf32, #braze.layout<nc4hw4>>
+  %4 = braze.pool2d max %3 kernel = [2, 2] {strides = array<i64: 2, 2>} : tensor<1x6x6x6xf32, #braze.layout<nc4hw4>> -> tensor<1x6x3x3xf32, #braze.layout<nc4hw4>>
+  %5 = braze.reduce mean %4 axes = [2, 3] {keepdims = false} : tensor<1x6x3x3xf32, #braze.layout<nc4hw4>> -> tensor<1x6xf32>
+  %6 = braze.relayout %4 : tensor<1x6x3x3xf32, #braze.layout<nc4hw4>> -> tensor<1x6x3x3xf32, #braze.layout<nhwc>>
+  %7 = braze.relu %6 : tensor<1x6x3x3xf32, #braze.layout<nhwc>>
+  %8 = braze.relayout %7 : tensor<1x6x3x3xf32, #braze.layout<nhwc>> -> tensor<1x6x3x3xf32>
+  return %8, %5 : tensor<1x6x3x3xf32>, tensor<1x6xf32>
+}
+
+// -----
+
+// Groups that span whole blocks split the block dim into (group, blocks per
+// group), no mask when C fills its blocks; a concat along C joins blocks.
+// CHECK-LABEL: func.func @blocked_groups
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x1x4x1x4x1x1xf32>) outs(%{{.*}} : tensor<2x1x1x1x1x4x4xf32>)
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2], [3], [4], [5]] output_shape [1, 2, 1, 4, 4, 4] : tensor<1x2x4x4x4xf32> into tensor<1x2x1x4x4x4xf32>
+// CHECK-NOT: i1
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x1x4x4x4xf32>, tensor<2x1x1x1x1x4x4xf32>)
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 2, 0, 0, 0] [1, 2, 4, 4, 4] [1, 1, 1, 1, 1] : tensor<1x2x4x4x4xf32> into tensor<1x4x4x4x4xf32>
+func.func @blocked_groups(%x: tensor<1x8x4x4xf32>, %g: tensor<8x4x1x1xf32>) -> tensor<1x16x4x4xf32> {
+  %0 = braze.relayout %x : tensor<1x8x4x4xf32> -> tensor<1x8x4x4xf32, #braze.layout<nc4hw4>>
+  %1 = braze.conv2d %0, %g {group = 2} : (tensor<1x8x4x4xf32, #braze.layout<nc4hw4>>, tensor<8x4x1x1xf32>) -> tensor<1x8x4x4xf32, #braze.layout<nc4hw4>>
+  %2 = braze.concat %1, %0 axis = 1 : (tensor<1x8x4x4xf32, #braze.layout<nc4hw4>>, tensor<1x8x4x4xf32, #braze.layout<nc4hw4>>) -> tensor<1x16x4x4xf32, #braze.layout<nc4hw4>>
+  %3 = braze.relayout %2 : tensor<1x16x4x4xf32, #braze.layout<nc4hw4>> -> tensor<1x16x4x4xf32>
+  return %3 : tensor<1x16x4x4xf32>
+}

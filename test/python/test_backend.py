@@ -5,8 +5,10 @@ import re
 import shutil
 import sys
 
+import numpy as np
 import pytest
 
+from braze import runtime
 from braze.backend import BackendError, compile_to_vmfb, count_dispatches, tool_path
 from braze import targets
 from braze.backend import iree as iree_backend
@@ -170,3 +172,28 @@ def test_count_dispatches_of_a_file(tmp_path):
 def test_count_dispatches_of_garbage_is_a_backend_error():
     with pytest.raises(BackendError, match="iree-dump-module cannot read the module: .*FlatBuffer"):
         count_dispatches(b"not a module")
+
+
+DATA_TILED_MATMUL = """
+func.func @main(%a: tensor<49x64xf32>, %b: tensor<64x32xf32>) -> tensor<49x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<49x32xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%empty : tensor<49x32xf32>) -> tensor<49x32xf32>
+  %c = linalg.matmul {iree.opt.data_tiling} ins(%a, %b : tensor<49x64xf32>, tensor<64x32xf32>)
+      outs(%acc : tensor<49x32xf32>) -> tensor<49x32xf32>
+  return %c : tensor<49x32xf32>
+}
+"""
+
+
+def test_data_tiling_is_enabled_only_where_the_module_asks_for_it(tmp_path):
+    host, gpu = get_target("host"), get_target("vulkan-llvmpipe")
+    assert iree_backend.module_flags(DATA_TILED_MATMUL, host) == ["--iree-opt-data-tiling"]
+    assert iree_backend.module_flags(DATA_TILED_MATMUL, gpu) == []
+    assert iree_backend.module_flags(MODULES["add_relu"], host) == []
+    compile_to_vmfb(DATA_TILED_MATMUL, host, dump_dir=tmp_path)
+    assert "--iree-opt-data-tiling" in (tmp_path / "host.iree-compile.log").read_text()
+    a = np.random.default_rng(0).standard_normal((49, 64)).astype(np.float32)
+    b = np.random.default_rng(1).standard_normal((64, 32)).astype(np.float32)
+    (c,) = runtime.run((tmp_path / "host.vmfb").read_bytes(), [a, b])
+    np.testing.assert_allclose(c, a @ b, rtol=1e-5, atol=1e-5)

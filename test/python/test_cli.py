@@ -1,5 +1,7 @@
 """The `braze` and `braze-opt` commands as a user runs them."""
 
+import re
+
 from braze import Pipeline
 
 
@@ -77,6 +79,15 @@ def test_help_lists_commands_and_passes(braze_cli, braze_opt):
     help_text = braze_opt("--help").stdout
     assert "--braze-annotate-mapping" in help_text
     assert "Attach each op's mapping type and layout group as attributes" in help_text
+
+
+def test_run_help_describes_the_profile(braze_cli):
+    # argparse wraps lines, also after hyphens: unwrap both.
+    help_text = re.sub(r"(?<=\w-) ", "", " ".join(braze_cli("run", "--help").stdout.split()))
+    assert "--profile then profile each dispatch (IREE host-execution profiling" in help_text
+    assert "Host CPU devices only (local-sync, local-task): not Vulkan, not qemu" in help_text
+    assert "--profile-runs N calls to profile (default 10)" in help_text
+    assert "--profile-top N dispatches listed before the 'other' line (default 15)" in help_text
 
 
 def test_braze_opt_diagnoses_invalid_ir(braze_opt):

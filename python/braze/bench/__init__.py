@@ -11,7 +11,8 @@ Modules: manifest (which models, which inputs), systems (how each system
 gets a model ready; braze's optimisation levels), worker (one process per
 system and thread count), dispatches (dispatch and transpose-like dispatch
 counts), peak (this machine's peak GFLOP/s), runner (the interleaved
-measurement), report (results.json, results.md, latency.png).
+measurement, then braze (all)'s per-dispatch profile with braze.profile),
+report (results.json, results.md, latency.png).
 
 This is a benchmark, not a test: nothing here asserts on timings.
 """

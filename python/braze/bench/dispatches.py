@@ -21,7 +21,10 @@ buffers, transposes between layouts, relayouts.
 
 Each dispatch *site* in the module's VM code is classified by the executable
 it calls, so an executable dispatched twice counts twice, as in
-braze.backend.count_dispatches.
+braze.backend.count_dispatches. Sites of IREE's load-time executables
+(`_initializer_N_dispatch_M`: constant expressions hoisted out of the
+function; `_encoding_N`: weights packed for data tiling) run once when the
+module loads, not per call; they are counted, and also counted apart.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ _RODATA_REF = re.compile(r"vm\.const\.ref\.rodata (\d+)\b")
 _DISPATCH = re.compile(r"\bvm\.call(?:\.variadic)? @hal\.command_buffer\.dispatch\b")
 # `.rodata[  7] embedded       41 bytes `main_dispatch_1_conv_16x112x112x`...`
 _RODATA_NAME = re.compile(r"\.rodata\[\s*(\d+)\]\s+embedded\s+\d+ bytes `([^`]*)`")
-_EXECUTABLE = re.compile(r"^(.*?_dispatch_\d+)")
+_EXECUTABLE = re.compile(r"^(.*?_(?:dispatch|encoding)_\d+)")
+_LOAD_TIME = re.compile(r"^_(?:initializer|encoding)_\d+")
 
 _OPERATION = re.compile(r"\b(arith|math|linalg|iree_linalg_ext)\.([a-z_0-9]+)\b")
 _DATA_MOVEMENT_LINALG = {"generic", "transpose", "copy", "broadcast", "pack", "unpack", "index",
@@ -50,10 +54,19 @@ class DispatchStats:
     dispatches: int
     transpose_like: int | None  # None: the executable sources could not be matched
     transpose_like_names: list[str] = field(default_factory=list)  # executables, one per site
+    load_time: int = 0  # sites of load-time executables (run once, when the module loads)
+    load_time_transpose_like: int = 0
 
     def as_json(self) -> dict:
         return {"dispatches": self.dispatches, "transpose_like": self.transpose_like,
-                "transpose_like_executables": self.transpose_like_names}
+                "transpose_like_executables": self.transpose_like_names,
+                "load_time_dispatches": self.load_time,
+                "load_time_transpose_like": self.load_time_transpose_like}
+
+
+def is_load_time(executable: str) -> bool:
+    """Whether IREE runs this executable when the module loads (initialisers, weight encodings)."""
+    return bool(_LOAD_TIME.match(executable))
 
 
 def is_data_movement(source: str) -> bool:
@@ -96,7 +109,9 @@ def dispatch_stats(vmfb: Path, sources_dir: Path) -> DispatchStats:
             names.append(executable)
     if len(sites) != total:
         return DispatchStats(total, None)
-    return DispatchStats(total, len(names), names)
+    return DispatchStats(total, len(names), names,
+                         load_time=sum(map(is_load_time, sites)),
+                         load_time_transpose_like=sum(map(is_load_time, names)))
 
 
 def _dispatch_sites(vmfb: Path) -> list[str]:

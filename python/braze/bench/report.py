@@ -10,6 +10,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+from ..profile import TRANSPOSE_LIKE, Profile
+
 FILES = ("results.json", "results.md", "latency.png")
 
 TRANSPOSE_RULE = (
@@ -17,6 +19,21 @@ TRANSPOSE_RULE = (
     "other than constants and index arithmetic, and no linalg op other than generic, "
     "transpose, copy, broadcast, pack/unpack (classified from iree-compile's "
     "--iree-hal-dump-executable-sources-to, per dispatch site)")
+
+
+LAYOUT_NOTE = (
+    " Layout table: braze's explicit layout transformations (braze.relayout, transpose and "
+    "reshape ops) in the imported model and after each optimisation level's passes (relayouts "
+    "that stay are where channels-last regions meet logical order or the function boundary), "
+    "and the transpose-like dispatches among the dispatches each call runs in what IREE "
+    "compiled (then those IREE runs once when the module loads: hoisted constant "
+    "expressions, weights packed for data tiling); the last column is their share of "
+    "braze (all)'s dispatch time in its 1-thread profile")
+
+PROFILE_NOTE = (
+    "Where braze (all) spends its time, per call at 1 thread (IREE host-execution profiling "
+    "through iree-benchmark-module; `braze run MODEL.vmfb --profile` prints the same for any "
+    "module; the slowest dispatches of each model are in results.md):")
 
 
 def check_plotting() -> None:
@@ -159,6 +176,113 @@ def model_table(result: dict) -> str:
     return "\n".join(rows)
 
 
+def _layout_counts(counts: dict | None) -> str:
+    from ..compiler import LAYOUT_OPS
+
+    return "—" if counts is None else " / ".join(str(counts.get(name, 0)) for name in LAYOUT_OPS)
+
+
+def layout_table(result: dict) -> str:
+    """Layout transformations before and after braze's passes, one row per model: braze's
+    explicit layout ops (as imported, then after each braze level) and the transpose-like
+    dispatches in IREE's output (plain IREE, each braze level), with the share of braze
+    (all)'s time they take in its profile. Empty without IREE-based systems."""
+    braze = [s for s in result["systems"] if s.startswith("braze:")]
+    compiled = [s for s in ("iree", *braze) if s in result["systems"]]
+    if not compiled:
+        return ""
+    label = {s: result["systems"][s]["label"] for s in compiled}
+    profiled = next((m["profile"]["label"] for m in result["models"]
+                     if m.get("profile", {}).get("label")), None)
+    head = ["model"]
+    if braze:
+        head += ["braze layout ops as imported (relayout / transpose / reshape)",
+                 *(f"after {label[s]}" for s in braze)]
+    head += [f"transpose-like dispatches: {label[s]}" for s in compiled]
+    if profiled:
+        head.append(f"transpose-like time, {profiled}, 1 thread")
+    rows = ["| " + " | ".join(head) + " |", "|---|" + "--:|" * (len(head) - 1)]
+    for model in result["models"]:
+        systems = model["systems"]
+        cells = [model["name"]]
+        if braze:
+            imported = next((systems[s]["layout_ops"]["imported"] for s in braze
+                             if systems.get(s, {}).get("layout_ops")), None)
+            cells += [_layout_counts(imported),
+                      *(_layout_counts((systems.get(s, {}).get("layout_ops") or {}).get("optimised"))
+                        for s in braze)]
+        cells += [_transpose_like(systems.get(system_id, {})) for system_id in compiled]
+        if profiled:
+            cells.append(_transpose_time(model.get("profile")))
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _transpose_like(entry: dict) -> str:
+    """`1 of 40`: transpose-like dispatch sites among those that run per call; load-time
+    ones (initialisers, weight encodings) after a `+`."""
+    if entry.get("dispatches") is None:
+        return "—"
+    moving = entry.get("transpose_like_dispatches")
+    if moving is None:
+        return f"? of {entry['dispatches']}"
+    at_load, moving_at_load = (entry.get("load_time_dispatches", 0),
+                               entry.get("load_time_transpose_like", 0))
+    text = f"{moving - moving_at_load} of {entry['dispatches'] - at_load}"
+    return text + (f" (+{moving_at_load} of {at_load} at load)" if at_load else "")
+
+
+def _transpose_time(profiled: dict | None) -> str:
+    if not profiled or "error" in profiled or not profiled.get("total_ms"):
+        return "—"
+    ms = profiled["by_kind_ms"].get(TRANSPOSE_LIKE, 0.0)
+    return f"{_ms(ms)} ms ({100.0 * ms / profiled['total_ms']:.1f} %)"
+
+
+PROFILE_TOP = 10
+
+
+def profile_lines(result: dict) -> list[str]:
+    """One line per profiled model: braze (all)'s dispatch time by kind."""
+    lines = []
+    for model in result["models"]:
+        profiled = model.get("profile")
+        if not profiled:
+            continue
+        if "error" in profiled:
+            lines.append(f"{model['name']}: not profiled ({_one_line(profiled['error'])})")
+            continue
+        found = Profile.from_json(profiled)
+        lines.append(f"{model['name']}: {_ms(found.total_ms)} ms of dispatches per call: "
+                     f"{found.kinds_line()}")
+    return lines
+
+
+def profiles_section(result: dict, top: int = PROFILE_TOP) -> str:
+    """results.md's per-dispatch profiles: each model's `top` slowest dispatches."""
+    parts = []
+    for model in result["models"]:
+        profiled = model.get("profile")
+        if not profiled:
+            continue
+        parts.append(f"### {model['name']}: {profiled['label']}, 1 thread")
+        if "error" in profiled:
+            parts.append(f"Not profiled: {_one_line(profiled['error'])}")
+            continue
+        found = Profile.from_json(profiled)
+        parts += [found.header() + ".", found.table(top=top, markdown=True),
+                  f"By kind: {found.kinds_line()}."]
+        parts += [f"Note: {note}." for note in found.notes]
+    if not parts:
+        return ""
+    return ("## Per-dispatch profiles\n\n"
+            "Time per call of each dispatch (IREE host-execution profiling through "
+            "iree-benchmark-module, local-sync, as many calls as timed runs; braze.profile), "
+            f"slowest first; the {top} slowest, then the rest in one line. Kinds from IREE's "
+            "dispatch names; transpose-like from the executable sources (the rule above).\n\n"
+            + "\n\n".join(parts) + "\n")
+
+
 def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -216,9 +340,16 @@ def performance_section(result: dict) -> str:
         "",
         model_table(result),
         "",
-        settings_line(result) + " Ratios: this system's median ÷ the baseline's at the same "
-        "thread count (below 1 is faster). Dispatches: " + TRANSPOSE_RULE + ".",
     ]
+    layouts = layout_table(result)
+    if layouts:
+        lines += [layouts, ""]
+    lines.append(
+        settings_line(result) + " Ratios: this system's median ÷ the baseline's at the same "
+        "thread count (below 1 is faster). Dispatches: " + TRANSPOSE_RULE + "." + LAYOUT_NOTE)
+    profiles = profile_lines(result)
+    if profiles:
+        lines += ["", PROFILE_NOTE, "", *(f"- {line}" for line in profiles)]
     notes = model_notes(result)
     if notes or result.get("flags"):
         lines += ["", *(f"- {note}" for note in notes),
@@ -235,7 +366,9 @@ def model_notes(result: dict) -> list[str]:
 
 
 def markdown(result: dict) -> str:
-    return f"# braze bench results\n\n{performance_section(result)}"
+    profiles = profiles_section(result)
+    return (f"# braze bench results\n\n{performance_section(result)}"
+            + (f"\n{profiles}" if profiles else ""))
 
 
 def update_readme(readme: Path, result: dict) -> None:

@@ -7,7 +7,9 @@ one's outputs against the reference, warm up, then time the workers in
 rounds, every worker once per round in a rotating order (A B C D, B C D A,
 ...), so that drift of the machine (frequency, other load) spreads over all
 systems instead of landing on one. Peak memory is each worker's own
-high-water mark (VmHWM). Results go to results.json, results.md and latency.png.
+high-water mark (VmHWM). Last, braze (all) is profiled dispatch by dispatch
+at 1 thread (braze.profile, as many calls as timed runs). Results go to
+results.json, results.md and latency.png.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import profile, runtime
 from . import manifest, peak, report
 from .manifest import BenchModel
 from .systems import Prepared, PreparedOnnx, SetupError, System, prepare_onnx
@@ -311,6 +314,7 @@ def measure_model(model: BenchModel, systems: list[System], settings: Settings, 
         results[system_id]["threads"][str(threads)] = run
     for system in systems:
         _finish_entry(results[system.id], prepared[system.id])
+    profiled = _profile(model, systems, prepared, arrays, settings, say)
 
     return {
         "name": model.name, "source": model.source, "description": model.description,
@@ -320,8 +324,31 @@ def measure_model(model: BenchModel, systems: list[System], settings: Settings, 
                       "outputs": [{"name": name, "shape": list(value.shape),
                                    "min": float(value.min()), "max": float(value.max())}
                                   for name, value in zip(onnx_model.output_names, reference)]},
-        "systems": results, "wall_s": time.perf_counter() - start,
+        "systems": results, **({"profile": profiled} if profiled else {}),
+        "wall_s": time.perf_counter() - start,
     }
+
+
+# The optimisation level whose dispatches are profiled, at 1 thread (local-sync).
+PROFILED_LEVEL = "braze:all"
+
+
+def _profile(model: BenchModel, systems: list[System], prepared: dict[str, Prepared],
+             arrays: dict[str, np.ndarray], settings: Settings, say: Progress) -> dict | None:
+    """braze (all)'s time per dispatch (braze.profile), or None when it is not measured."""
+    system = next((s for s in systems if PROFILED_LEVEL in (s.id, *s.aliases)), None)
+    if system is None or prepared[system.id].error:
+        return None
+    ready = prepared[system.id]
+    say(f"{model.name}: profiling {system.label} dispatch by dispatch (1 thread)")
+    entry = {"system": system.id, "label": system.label, "threads": 1}
+    try:
+        result = profile.profile_module(ready.path, [arrays[name] for name in ready.input_names],
+                                        device="local-sync", runs=settings.repeats,
+                                        sources=ready.sources)
+    except (runtime.RunError, KeyError) as error:  # ProfileError is a RunError
+        return {**entry, "error": str(error)}
+    return {**entry, **result.as_json()}
 
 
 def _system_entry(system: System, ready: Prepared) -> dict:
@@ -330,10 +357,14 @@ def _system_entry(system: System, ready: Prepared) -> dict:
              ("not installed" if ready.compile_detail.get("not_installed") else "failed"),
              "error": ready.error, "compile_detail": ready.compile_detail,
              "notes": list(ready.notes), "threads": {}}
+    if ready.layout_ops is not None:
+        entry["layout_ops"] = ready.layout_ops
     if ready.dispatches is not None:
         entry.update(dispatches=ready.dispatches.dispatches,
                      transpose_like_dispatches=ready.dispatches.transpose_like,
-                     transpose_like_executables=ready.dispatches.transpose_like_names)
+                     transpose_like_executables=ready.dispatches.transpose_like_names,
+                     load_time_dispatches=ready.dispatches.load_time,
+                     load_time_transpose_like=ready.dispatches.load_time_transpose_like)
     return entry
 
 

@@ -78,6 +78,8 @@ class Prepared:
     compile_detail: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     dispatches: DispatchStats | None = None
+    sources: Path | None = None  # iree-compile's executable sources (IREE-based systems)
+    layout_ops: dict | None = None  # braze's explicit layout ops: {"imported": ..., "optimised": ...}
     flops: int | None = None
     error: str | None = None
 
@@ -193,12 +195,22 @@ def _braze(level: str, aliases: list[str]) -> System:
                         compile_s=seconds,
                         compile_detail={"stages_s": dict(artifact.report.stage_seconds),
                                         "pipeline": str(OPTIMIZATION_LEVELS[level](target))},
-                        dispatches=dispatch_stats(vmfb, sources), flops=artifact.report.flops)
+                        dispatches=dispatch_stats(vmfb, sources), sources=sources,
+                        layout_ops=_layout_ops(artifact.report), flops=artifact.report.flops)
 
     names = "/".join(aliases)
     return System(f"braze:{level}", f"braze ({names})",
                   f"braze -> IREE 3.13, optimisation level {' = '.join(aliases)}", prepare,
                   aliases=tuple(f"braze:{alias}" for alias in aliases))
+
+
+def _layout_ops(report) -> dict:
+    """The compile report's relayout / transpose / reshape counts, before and after the passes."""
+    from ..compiler import LAYOUT_OPS
+
+    return {stage: {name: counts[name] for name in LAYOUT_OPS}
+            for stage, counts in (("imported", report.layout_ops_imported),
+                                  ("optimised", report.layout_ops_optimised))}
 
 
 # ---------------------------------------------------------------- plain IREE
@@ -248,7 +260,7 @@ def _prepare_iree(model: BenchModel, onnx_model: PreparedOnnx, work: Path,
     return Prepared("iree", "iree", vmfb, onnx_model.input_names, onnx_model.output_names,
                     compile_s=attempts[-1]["seconds"],
                     compile_detail={"attempts": attempts, "opset": opset}, notes=notes,
-                    dispatches=dispatch_stats(vmfb, sources))
+                    dispatches=dispatch_stats(vmfb, sources), sources=sources)
 
 
 def _import_and_compile(source: Path, directory: Path, progress: Progress) -> tuple[Path, Path]:
