@@ -63,7 +63,7 @@ def BrazeLowerToLinalg : Pass<"braze-lower-to-linalg", "::mlir::ModuleOp"> {
     dense resources. Tensors stored as #braze.layout<nhwc> are lowered in
     that storage order (channels-last convolutions and pooling, elementwise
     indexing maps that follow each operand's layout, linalg.transpose for
-    braze.relayout); blocked layouts are rejected.
+    braze.relayout); NC4HW4 tensors as (N, ceil(C/4), H, W, 4).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

@@ -82,7 +82,8 @@ class Pipeline:
 
     def select_layout(self, target: str | None = None) -> Pipeline:
         """--braze-select-layout: one storage layout per region (SmartMem);
-        channels-last where convolutions work. Runs on each function."""
+        channels-last (cpu) or channel-blocked NC4HW4 (gpu) where convolutions
+        work. Runs on each function."""
         return self.nest(Pipeline("func.func").add("braze-select-layout", target=target))
 
     def lower_to_linalg(self) -> Pipeline:
