@@ -52,6 +52,49 @@ def BrazeFoldBatchNorm : Pass<"braze-fold-batch-norm"> {
 // Lowering: braze -> what IREE compiles
 //===----------------------------------------------------------------------===//
 
+def BrazeFuse : Pass<"braze-fuse", "::mlir::ModuleOp"> {
+  let summary = "Plan fusion groups by mapping type and form braze.fused regions";
+  let description = [{
+    DNNFusion's fusion planning. Every producer/consumer pair of mapping
+    types has a cell in the fusion table (passes/Fusion/FusionTable.cpp):
+    `fuse`, `profile` or `never`, and the mapping type of the fused group.
+    Groups start from a seed, the unfused One-to-One op with the smallest
+    result, and grow into successors, then predecessors, as long as the
+    table allows, the group stays convex (no path leaves it and comes back)
+    and, for `profile` cells, the oracle finds fusing faster:
+    - `oracle=cost` (default): a cost model weighing the memory traffic and
+      kernel launch saved against the producer's recomputation;
+    - `oracle=profile`: timings of the fused and unfused candidate compiled
+      through IREE, from the JSON database `profile-db`. Candidates it has not
+      measured are judged by the cost model and written to the database as
+      pending, with programs to time; `braze profile-fusion` measures them.
+    Each group of two or more ops becomes a `braze.fused` region carrying its
+    mapping type; lowering makes each one IREE dispatch. `plan-file` writes
+    the plan as JSON: ops, edges, groups and the decision on every edge
+    considered, with its reason.
+  }];
+  let options = [
+    Option<"oracle", "oracle", "std::string", /*default=*/"\"cost\"",
+           "Who decides the table's profile cells: cost (cost model) or "
+           "profile (measured timings from profile-db)">,
+    Option<"profileDb", "profile-db", "std::string", /*default=*/"\"\"",
+           "The fusion profile database (JSON) for oracle=profile">,
+    Option<"planFile", "plan-file", "std::string", /*default=*/"\"\"",
+           "Write the fusion plan as JSON to this file">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark per edge considered: its table cell, the decision "
+           "and why">,
+  ];
+  let statistics = [
+    Statistic<"numGroups", "groups", "Fused groups formed">,
+    Statistic<"numFusedOps", "fused-ops", "Ops placed in fused groups">,
+    Statistic<"numProfiledFused", "profiled-fused",
+              "Profile-cell edges the oracle fused">,
+    Statistic<"numProfiledRejected", "profiled-rejected",
+              "Profile-cell edges the oracle left unfused">,
+  ];
+}
+
 def BrazeLowerToLinalg : Pass<"braze-lower-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower braze ops to linalg, tensor, arith and math for IREE";
   let description = [{

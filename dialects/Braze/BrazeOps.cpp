@@ -6,6 +6,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
@@ -702,4 +703,48 @@ LogicalResult ResizeOp::verify() {
     return emitOpError("resizes the last two dims of a rank-4 tensor; got ")
            << input << " -> " << output;
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// FusedOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FusedOp::verify() {
+  auto yield = cast<YieldOp>(getBody().front().getTerminator());
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields ") << yield.getValues().getTypes()
+                                  << " but the group's results are " << getResultTypes();
+  if (getBody().front().without_terminator().empty())
+    return emitOpError("holds no ops; a fused group has at least one member");
+  for (Operation &member : getBody().front().without_terminator())
+    if (!isa<MappingTypeOpInterface>(member) || isa<FusedOp>(member))
+      return member.emitOpError("cannot be a member of a fused group: members are "
+                                "braze ops with a mapping type, and groups do not nest");
+  return success();
+}
+
+MappingType FusedOp::getMappingType() { return getMapping(); }
+
+int64_t FusedOp::getFlops() {
+  int64_t flops = 0;
+  for (Operation &member : getBody().front().without_terminator())
+    if (auto cost = dyn_cast<CostOpInterface>(member))
+      flops += cost.getFlops();
+  return flops;
+}
+
+/// Only the group's inputs and results reach memory: that is fusion's point.
+int64_t FusedOp::getBytesAccessed() {
+  llvm::SetVector<Value> inputs;
+  getBody().walk([&](Operation *member) {
+    for (Value operand : member->getOperands())
+      if (!getBody().isAncestor(operand.getParentRegion()))
+        inputs.insert(operand);
+  });
+  int64_t bytes = 0;
+  for (Value value : llvm::concat<Value>(inputs.getArrayRef(), getResults())) {
+    auto shaped = cast<ShapedType>(value.getType());
+    bytes += shaped.getNumElements() * llvm::divideCeil(shaped.getElementTypeBitWidth(), 8);
+  }
+  return bytes;
 }

@@ -602,4 +602,52 @@ def Braze_TransposeOp : Braze_ShapedComputeOp<"transpose", "shuffle", "ild_fixed
   let hasFolder = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def Braze_FusedOp : Braze_Op<"fused", [
+    RecursiveMemoryEffects, RecursivelySpeculatable, NoRegionArguments,
+    SingleBlockImplicitTerminator<"YieldOp">,
+    DeclareOpInterfaceMethods<Braze_MappingTypeOpInterface, ["getMappingType"]>,
+    DeclareOpInterfaceMethods<Braze_CostOpInterface, ["getFlops", "getBytesAccessed"]>]> {
+  let summary = "one fused group of ops, computed as one kernel (DNNFusion)";
+  let description = [{
+    The ops of a fusion group planned by `--braze-fuse`, moved into one
+    region. The body reads values from above (its inputs) and yields the
+    values used after the group; `mapping` is the group's mapping type as
+    the fusion table composed it from its members'. Lowering turns each
+    group into one IREE dispatch region, so the group becomes one kernel,
+    except a group marked `backend_formed`: one that IREE forms as one
+    dispatch by itself (elementwise ops, alone or after one contraction),
+    where IREE's own dispatch keeps tricks a given region loses (writing
+    into a consumer's padded buffer, data tiling); its ops are lowered in
+    place.
+
+    ```mlir
+    %y = braze.fused <many_to_many> -> tensor<1x16x8x8xf32> {
+      %c = braze.conv2d %x, %w ...
+      %r = braze.relu %c : tensor<1x16x8x8xf32>
+      braze.yield %r : tensor<1x16x8x8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Braze_MappingTypeAttr:$mapping, UnitAttr:$backend_formed);
+  let results = (outs Variadic<Braze_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $mapping (`backend_formed` $backend_formed^)? (`->` type($results)^)?
+    attr-dict-with-keyword $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Braze_YieldOp : Braze_Op<"yield", [Pure, Terminator,
+    HasParent<"FusedOp">]> {
+  let summary = "the values a fused group hands to the ops after it";
+  let arguments = (ins Variadic<Braze_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+  let builders = [OpBuilder<(ins), [{ build($_builder, $_state, ::mlir::ValueRange()); }]>];
+}
+
 #endif // BRAZE_OPS_TD

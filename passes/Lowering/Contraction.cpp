@@ -313,7 +313,8 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     rewriter.replaceOp(op, emitConvolution(rewriter, loc, padded, op.getFilter(), init,
                                            op.getStrides(), op.getDilations(),
                                            op.getGroup(), *layout,
-                                           !feedsPaddedWindow(op.getResult())));
+                                           !feedsPaddedWindow(op.getResult()) &&
+                                               !isInsideDispatchRegion(op)));
     return success();
   }
 };

@@ -54,8 +54,10 @@ struct StorageTypeConverter : TypeConverter {
 struct LowerToLinalgPass : impl::BrazeLowerToLinalgBase<LowerToLinalgPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (failed(checkLayoutsLowerable(module)))
+    if (failed(checkLayoutsLowerable(module)) ||
+        failed(lowering::checkFusedGroupsLowerable(module)))
       return signalPassFailure();
+    lowering::formDispatchRegions(module);
     MLIRContext *context = &getContext();
     StorageTypeConverter typeConverter;
     RewritePatternSet patterns(context);
@@ -70,6 +72,7 @@ struct LowerToLinalgPass : impl::BrazeLowerToLinalgBase<LowerToLinalgPass> {
     target.addIllegalDialect<BrazeDialect>();
     target.addLegalDialect<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
+    lowering::addDispatchRegionLowering(typeConverter, patterns, target);
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
       return typeConverter.isSignatureLegal(func.getFunctionType()) &&
              typeConverter.isLegal(&func.getBody());
@@ -77,7 +80,8 @@ struct LowerToLinalgPass : impl::BrazeLowerToLinalgBase<LowerToLinalgPass> {
     target.addDynamicallyLegalOp<func::ReturnOp>(
         [&](func::ReturnOp op) { return typeConverter.isLegal(op); });
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    lowering::hoistConstantWorkOutOfDispatchRegions(module);
   }
 };
 

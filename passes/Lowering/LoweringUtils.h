@@ -168,6 +168,22 @@ void populateContractionLoweringPatterns(const TypeConverter &typeConverter,
 void populateDataMovementLoweringPatterns(const TypeConverter &typeConverter,
                                           RewritePatternSet &patterns);
 
+/// braze.fused -> flow.dispatch.region, before the conversion lowers the ops
+/// inside (FusedGroups.cpp).
+void formDispatchRegions(ModuleOp module);
+/// Whether `op` belongs to a fused group's dispatch region. IREE data-tiles
+/// only the contractions it places in dispatches itself.
+bool isInsideDispatchRegion(Operation *op);
+/// The conversion of the regions' result and returned types to storage.
+void addDispatchRegionLowering(const TypeConverter &typeConverter, RewritePatternSet &patterns,
+                               ConversionTarget &target);
+/// braze.fused lowers to an unregistered op (FusedGroups.cpp): fails with a
+/// message unless the context allows that.
+LogicalResult checkFusedGroupsLowerable(ModuleOp module);
+/// Moves work on constants only (weight relayouts) out of the dispatch
+/// regions of fused groups, where IREE would run it on every call.
+void hoistConstantWorkOutOfDispatchRegions(ModuleOp module);
+
 } // namespace mlir::braze::lowering
 
 #endif // BRAZE_PASSES_LOWERING_LOWERINGUTILS_H

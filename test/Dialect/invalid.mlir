@@ -425,3 +425,36 @@ func.func @resize_channels(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x8x8xf32> {
   %0 = braze.resize nearest %x coordinates = asymmetric : tensor<1x2x4x4xf32> -> tensor<1x3x8x8xf32>
   return %0 : tensor<1x3x8x8xf32>
 }
+
+// -----
+
+func.func @fused_yield_types(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'braze.fused' op yields 'tensor<4xf32>', 'tensor<4xf32>' but the group's results are 'tensor<4xf32>'}}
+  %0 = braze.fused <one_to_one> -> tensor<4xf32> {
+    %a = braze.relu %x : tensor<4xf32>
+    braze.yield %a, %a : tensor<4xf32>, tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused_empty(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'braze.fused' op holds no ops; a fused group has at least one member}}
+  %0 = braze.fused <one_to_one> -> tensor<4xf32> {
+    braze.yield %x : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused_member(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = braze.fused <one_to_one> -> tensor<4xf32> {
+    // expected-error @+1 {{'braze.constant' op cannot be a member of a fused group: members are braze ops with a mapping type, and groups do not nest}}
+    %c = braze.constant dense<1.0> : tensor<4xf32>
+    %a = braze.add %x, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    braze.yield %a : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}

@@ -219,3 +219,20 @@ func.func @data_movement(%x: tensor<1x4x8x8xf32>, %v: tensor<4xf32>, %i: tensor<
     }
   }
 #-}
+
+// CHECK-LABEL: func.func @fused
+func.func @fused(%x: tensor<4xf32>, %w: tensor<4x4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // CHECK: %{{.*}}:2 = braze.fused <many_to_many> -> tensor<4xf32>, tensor<4xf32> {
+  // CHECK:   braze.yield %{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>
+  %0:2 = braze.fused <many_to_many> -> tensor<4xf32>, tensor<4xf32> {
+    %m = braze.matmul %w, %x : (tensor<4x4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %r = braze.relu %m : tensor<4xf32>
+    braze.yield %m, %r : tensor<4xf32>, tensor<4xf32>
+  }
+  // CHECK: braze.fused <one_to_one> backend_formed -> tensor<4xf32> {
+  %1 = braze.fused <one_to_one> backend_formed -> tensor<4xf32> {
+    %n = braze.neg %0#1 : tensor<4xf32>
+    braze.yield %n : tensor<4xf32>
+  }
+  return %0#0, %1 : tensor<4xf32>, tensor<4xf32>
+}
