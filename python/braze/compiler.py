@@ -34,7 +34,8 @@ OPTIMIZATION_LEVELS: dict[str, Callable[[Target], Pipeline]] = {
     "layout": lambda target: Pipeline().select_layout(layout_policy(target)).canonicalize().cse(),
 }
 OPTIMIZATION_LEVELS["all"] = lambda target: (
-    Pipeline().fold_batch_norm().select_layout(layout_policy(target)).canonicalize().cse())
+    Pipeline().rewrite().fold_batch_norm().select_layout(layout_policy(target))
+    .canonicalize().cse())
 
 
 def layout_policy(target: Target) -> str:
