@@ -664,18 +664,19 @@ MatMulOp createScaled(MatMulOp matmul, ArrayRef<double> columnScale,
   return scaled;
 }
 
-/// y * s -> y' where y is a braze.conv2d, conv_transpose2d or matmul with
-/// constant weights and s a constant per output channel (dim 1 of a
-/// convolution's result, the last dim of a matmul's) or a scalar: s goes
-/// into the weights (and bias).
+/// y * s -> y' where y is a single-use braze.conv2d, conv_transpose2d or
+/// matmul with constant weights and s a constant per output channel (dim 1
+/// of a convolution's result, the last dim of a matmul's) or a scalar: s
+/// goes into the weights (and bias).
 template <typename WeightedOp>
 struct FoldScaleIntoWeights : Rule<MulOp> {
   using Rule::Rule;
 
   LogicalResult apply(MulOp mul, PatternRewriter &rewriter) const override {
     for (auto [product, scale] : bothOrders(mul)) {
+      // A copy of a shared producer would compute it twice.
       auto producer = product.template getDefiningOp<WeightedOp>();
-      if (!producer)
+      if (!producer || !producer->hasOneUse())
         continue;
       auto type = cast<RankedTensorType>(producer.getType());
       int64_t channelDim = std::is_same_v<WeightedOp, MatMulOp> ? type.getRank() - 1 : 1;
@@ -691,8 +692,9 @@ struct FoldScaleIntoWeights : Rule<MulOp> {
   }
 };
 
-/// conv + b -> conv' where b is a constant per output channel (or scalar)
-/// and the convolution's bias a constant or absent: b goes into the bias.
+/// conv + b -> conv' where conv has no other use, b is a constant per output
+/// channel (or scalar) and the bias a constant or absent: b goes into the
+/// bias.
 template <typename ConvOp>
 struct FoldBiasIntoConvolution : Rule<AddOp> {
   using Rule::Rule;
@@ -701,7 +703,8 @@ struct FoldBiasIntoConvolution : Rule<AddOp> {
     for (auto [sum, shift] : bothOrders(add)) {
       auto conv = sum.template getDefiningOp<ConvOp>();
       std::optional<SmallVector<double>> channelShift =
-          conv ? getChannelValues(shift, conv.getType(), 1) : std::nullopt;
+          conv && conv->hasOneUse() ? getChannelValues(shift, conv.getType(), 1)
+                                    : std::nullopt;
       if (!channelShift)
         continue;
       std::optional<SmallVector<double>> bias =
