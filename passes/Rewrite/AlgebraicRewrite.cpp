@@ -106,7 +106,7 @@ public:
   /// `result` has root's type and the new ops cost less than those.
   LogicalResult commit(PatternRewriter &rewriter, Value result) {
     if (!result || result.getType() != root->getResult(0).getType())
-      return rewriter.notifyMatchFailure(root, "the rewrite would change the result type");
+      return rewriter.notifyMatchFailure(root, "no replacement of the result's type");
     SmallVector<Operation *> removed = removedOps();
     auto totalCost = [](ArrayRef<Operation *> ops) {
       int64_t total = 0;
@@ -190,6 +190,8 @@ private:
 /// rounded to float or to a few digits.
 constexpr double kConstantTolerance = 1e-6;
 
+/// The value all `elements` have, as a double, or nullopt where they differ
+/// or there are none.
 template <typename Range, typename ToDouble>
 std::optional<double> getUniformElement(Range elements, ToDouble toDouble) {
   if (elements.begin() == elements.end())
@@ -610,7 +612,7 @@ std::optional<SmallVector<double>> getChannelValues(Value operand, RankedTensorT
   std::optional<SmallVector<double>> values = getF32Constant(operand);
   ArrayRef<int64_t> shape = cast<RankedTensorType>(operand.getType()).getShape();
   int64_t offset = result.getRank() - static_cast<int64_t>(shape.size());
-  if (!values || offset < 0)
+  if (!values || offset < 0 || channelDim < 0 || channelDim >= result.getRank())
     return std::nullopt;
   int64_t channels = result.getDimSize(channelDim);
   for (auto [dim, size] : llvm::enumerate(shape))
