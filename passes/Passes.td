@@ -48,6 +48,67 @@ def BrazeFoldBatchNorm : Pass<"braze-fold-batch-norm"> {
   }];
 }
 
+def BrazeRewrite : Pass<"braze-rewrite"> {
+  let summary = "Cost-guided algebraic graph rewriting (DNNFusion, Table 4)";
+  let description = [{
+    Rewrites subgraphs into cheaper equivalents. A rule fires only where the
+    ops it adds cost strictly less than the ops it removes, cost being FLOPs
+    plus bytes accessed from CostOpInterface; a matched intermediate counts
+    as removed only when nothing but removed ops uses it, so no work is
+    duplicated. Since every application lowers the total cost, rewriting
+    terminates. Composite ops are recognised first, while their
+    decompositions are intact; then all rules run together.
+    - Composite ops: the decomposed LayerNorm of ONNX exports,
+      (x - mean(x)) / sqrt(mean((x - mean(x))^2) + eps) [* gamma [+ beta]]
+      with the means over trailing dims, becomes braze.layer_norm;
+      x * 0.5 * (1 + erf(x / sqrt(2))) and its tanh approximation
+      x * 0.5 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))), in any grouping
+      of the product, become braze.gelu.
+    - Distributive: A*B + A*C -> A*(B+C); A + A*B -> A*(B+1).
+    - Associative: recip(X) * recip(Y) -> recip(X*Y), which covers Table 4's
+      recip(A) * recip(A*B); two factors sqrt(B) of one product, as in
+      sqrt(B) * sqrt(B) or (A*sqrt(B)) * (sqrt(B)*C), become one factor B.
+      The latter is exact where sqrt(B) is defined (B >= 0); for B < 0 it
+      turns the original NaN into B, a choice made for the models' domain.
+    - Commutative: reduce prod(exp(A)) -> exp(reduce sum(A)).
+    - Weights: a multiply by a constant per output channel (or scalar) after
+      a single-use braze.conv2d / conv_transpose2d / matmul with constant
+      weights scales the weights (and bias); an add of such a constant after
+      a convolution with a constant (or no) bias goes into the bias.
+    - Layout: transpose(transpose(x)) -> one transpose, or x. Reshape chains
+      and identity reshapes or transposes are removed by the ops' folders,
+      which the rewrite driver applies.
+    - Identities: x+0, x-0, x*1, x/1, x^1 and casts to the same type are
+      removed where the constant does not broadcast x to a larger shape.
+    Reassociation is not bit-exact in floating point: results agree with the
+    original graph within rounding, and 1/(X*Y) may overflow where
+    (1/X)*(1/Y) does not.
+  }];
+  let statistics = [
+    Statistic<"numLayerNorms", "layer-norms", "Decomposed LayerNorms recognised">,
+    Statistic<"numGelus", "gelus", "Decomposed GELUs recognised (erf or tanh form)">,
+    Statistic<"numFactoredProducts", "factored-products", "A*B + A*C -> A*(B+C)">,
+    Statistic<"numFactoredSums", "factored-sums", "A + A*B -> A*(B+1)">,
+    Statistic<"numMergedReciprocals", "merged-reciprocals",
+              "recip(X) * recip(Y) -> recip(X*Y)">,
+    Statistic<"numSqrtPairs", "sqrt-pairs", "Two factors sqrt(B) of a product -> B">,
+    Statistic<"numExpProducts", "exp-products",
+              "reduce prod(exp(A)) -> exp(reduce sum(A))">,
+    Statistic<"numFoldedScales", "folded-scales",
+              "Constant multiplies folded into convolution or matmul weights">,
+    Statistic<"numFoldedBiases", "folded-biases",
+              "Constant adds folded into convolution biases">,
+    Statistic<"numComposedTransposes", "composed-transposes",
+              "Transpose pairs composed into one transpose or none">,
+    Statistic<"numIdentities", "identities",
+              "Identity arithmetic and same-type casts removed">,
+    Statistic<"numRemovedReshapes", "removed-reshapes",
+              "braze.reshape ops fewer after the pass (chains, identities)">,
+    Statistic<"numRemovedTransposes", "removed-transposes",
+              "braze.transpose ops fewer after the pass (pairs, identities)">,
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Lowering: braze -> what IREE compiles
 //===----------------------------------------------------------------------===//

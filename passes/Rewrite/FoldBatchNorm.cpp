@@ -18,8 +18,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/Rewrite/WeightFolding.h"
 
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -28,37 +28,6 @@ namespace mlir::braze {
 #include "passes/Passes.h.inc"
 
 namespace {
-
-/// The contents of an f32 braze.constant (dense or dense resource), or
-/// nullopt when `value` is something else.
-std::optional<SmallVector<double>> getF32Constant(Value value) {
-  auto constant = value.getDefiningOp<ConstantOp>();
-  if (!constant || !constant.getValue().getElementType().isF32())
-    return std::nullopt;
-  ElementsAttr attr = constant.getValue();
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    auto values = dense.getValues<float>();
-    return SmallVector<double>(values.begin(), values.end());
-  }
-  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr))
-    if (std::optional<ArrayRef<float>> values = resource.tryGetAsArrayRef())
-      return SmallVector<double>(values->begin(), values->end());
-  return std::nullopt;
-}
-
-/// A braze.constant holding `values` (f32) with `type`'s shape. Large ones
-/// become dense resources, like the weights the frontend imports.
-Value createF32Constant(PatternRewriter &rewriter, Location loc, ShapedType type,
-                        ArrayRef<double> values, StringRef name) {
-  SmallVector<float> data(values.begin(), values.end());
-  auto tensorType = RankedTensorType::get(type.getShape(), rewriter.getF32Type());
-  if (data.size() <= 16)
-    return ConstantOp::create(rewriter, loc,
-                              DenseElementsAttr::get(tensorType, ArrayRef<float>(data)));
-  auto resource = DenseF32ResourceElementsAttr::get(
-      tensorType, name, HeapAsmResourceBlob::allocateAndCopyInferAlign<float>(data));
-  return ConstantOp::create(rewriter, loc, cast<ElementsAttr>(resource));
-}
 
 /// The per-channel affine map (a, b) of a batch norm with constant operands.
 struct ChannelAffine {
@@ -82,15 +51,6 @@ std::optional<ChannelAffine> getChannelAffine(BatchNormOp norm) {
   return affine;
 }
 
-/// A name for a folded constant's resource blob, from the batch norm's
-/// location when it carries the ONNX node name.
-std::string foldedName(BatchNormOp norm, StringRef suffix) {
-  std::string name = "batch_norm";
-  if (auto loc = dyn_cast<NameLoc>(norm.getLoc()))
-    name = loc.getName().str();
-  return name + suffix.str();
-}
-
 /// batch_norm(conv(x, W, b)) -> conv(x, W', b'): each filter element is
 /// scaled by a of its output channel, b' = a * b + shift. Conv2D filters are
 /// (M, C/group, kH, kW); ConvTranspose2D filters (C, M/group, kH, kW).
@@ -112,10 +72,7 @@ struct FoldIntoConvolution : OpRewritePattern<BatchNormOp> {
 
     auto filterType = cast<RankedTensorType>(conv.getFilter().getType());
     int64_t outChannels = affine->scale.size();
-    int64_t perSlice = filterType.getNumElements() / filterType.getDimSize(0);
-    for (int64_t i = 0, e = filter->size(); i < e; ++i)
-      (*filter)[i] *= affine->scale[outputChannel(conv, filterType, outChannels, i / perSlice,
-                                                  i % perSlice)];
+    scaleOutputChannels(conv, *filter, affine->scale);
     SmallVector<double> newBias(affine->shift);
     if (bias)
       for (int64_t m = 0; m < outChannels; ++m)
@@ -123,33 +80,16 @@ struct FoldIntoConvolution : OpRewritePattern<BatchNormOp> {
 
     Location loc = norm.getLoc();
     Value newFilter = createF32Constant(rewriter, loc, filterType, *filter,
-                                        foldedName(norm, "_folded_filter"));
+                                        foldedConstantName(norm, "_folded_filter"));
     Value newBiasValue = createF32Constant(
         rewriter, loc, RankedTensorType::get({outChannels}, rewriter.getF32Type()), newBias,
-        foldedName(norm, "_folded_bias"));
+        foldedConstantName(norm, "_folded_bias"));
     rewriter.modifyOpInPlace(conv, [&] {
       conv.getFilterMutable().assign(newFilter);
       conv.getBiasMutable().assign(newBiasValue);
     });
     rewriter.replaceOp(norm, conv.getResult());
     return success();
-  }
-
-  /// The output channel that filter slice `slice` (index along dim 0),
-  /// element `inSlice` within it, contributes to.
-  static int64_t outputChannel(ConvOp conv, RankedTensorType filterType, int64_t outChannels,
-                               int64_t slice, int64_t inSlice) {
-    if constexpr (std::is_same_v<ConvOp, Conv2DOp>) {
-      return slice;
-    } else {
-      // (C, M/group, kH, kW): input channel `slice` is in group
-      // slice / (C/group), and dim 1 indexes the group's output channels.
-      int64_t group = conv.getGroup();
-      int64_t inPerGroup = filterType.getDimSize(0) / group;
-      int64_t outPerGroup = outChannels / group;
-      int64_t kernel = filterType.getDimSize(2) * filterType.getDimSize(3);
-      return (slice / inPerGroup) * outPerGroup + inSlice / kernel;
-    }
   }
 };
 
@@ -168,9 +108,9 @@ struct BatchNormToAffine : OpRewritePattern<BatchNormOp> {
     auto channelType = RankedTensorType::get(channelShape, rewriter.getF32Type());
     Location loc = norm.getLoc();
     Value scale = createF32Constant(rewriter, loc, channelType, affine->scale,
-                                    foldedName(norm, "_scale"));
+                                    foldedConstantName(norm, "_scale"));
     Value shift = createF32Constant(rewriter, loc, channelType, affine->shift,
-                                    foldedName(norm, "_shift"));
+                                    foldedConstantName(norm, "_shift"));
     Value scaled = MulOp::create(rewriter, loc, norm.getInput(), scale);
     rewriter.replaceOpWithNewOp<AddOp>(norm, scaled, shift);
     return success();

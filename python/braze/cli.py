@@ -278,7 +278,8 @@ def _parser() -> argparse.ArgumentParser:
                                "(e.g. x=1,3,224,224); repeat per input")
     compile_.add_argument("--optimize", default="all", choices=["none", "layout", "all"],
                           help="braze passes before lowering: none, layout (layout selection) "
-                               "or all (batch-norm folding + layout selection; default)")
+                               "or all (algebraic rewriting + batch-norm folding + layout "
+                               "selection; default)")
     compile_.add_argument("--dump-dir", metavar="DIR",
                           help="keep the MLIR of each stage and iree-compile's log here")
     compile_.add_argument("-q", "--quiet", action="store_true", help="no progress or report")

@@ -28,13 +28,14 @@ from .targets import Target, get_target
 Progress = Callable[[str], None]
 
 # Optimisation levels: each names the braze pass pipeline run between import
-# and lowering. "all" grows as pass families land (fusion, rewriting, ...).
+# and lowering. "all" grows as pass families land (fusion, sparsity, ...).
 OPTIMIZATION_LEVELS: dict[str, Callable[[Target], Pipeline]] = {
     "none": lambda target: Pipeline(),
     "layout": lambda target: Pipeline().select_layout(layout_policy(target)).canonicalize().cse(),
 }
 OPTIMIZATION_LEVELS["all"] = lambda target: (
-    Pipeline().fold_batch_norm().select_layout(layout_policy(target)).canonicalize().cse())
+    Pipeline().rewrite().fold_batch_norm().select_layout(layout_policy(target))
+    .canonicalize().cse())
 
 
 def layout_policy(target: Target) -> str:

@@ -75,6 +75,13 @@ class Pipeline:
         """--braze-annotate-mapping: mapping type and layout group as attributes."""
         return self.add("braze-annotate-mapping", summary=summary)
 
+    def rewrite(self) -> Pipeline:
+        """--braze-rewrite: cost-guided algebraic rewriting (DNNFusion):
+        decomposed LayerNorm/GELU recognised, distributive and associative
+        rules, constant scales and biases into weights, transpose pairs and
+        identity ops removed."""
+        return self.add("braze-rewrite")
+
     def fold_batch_norm(self) -> Pipeline:
         """--braze-fold-batch-norm: constant batch norms into the preceding
         convolution's weights, or else into a multiply-add."""
