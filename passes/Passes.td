@@ -156,6 +156,19 @@ def BrazeFuse : Pass<"braze-fuse", "::mlir::ModuleOp"> {
   ];
 }
 
+def BrazeOutlineFusedGroups : Pass<"braze-outline-fused-groups", "::mlir::ModuleOp"> {
+  let summary = "Replace each function by one function per fused group it holds";
+  let description = [{
+    For checking that each group is one kernel: every `braze.fused` op of
+    `@f` becomes `@f_group<i>`, taking the group's inputs as arguments (its
+    constants are copied in) and returning its results, in the layout the
+    group computes in (the function is marked `braze.storage_order_boundary`
+    so that lowering accepts that); the original functions are removed.
+    Compiled through IREE, the module should have one dispatch per function
+    (braze.fusion.group_dispatches).
+  }];
+}
+
 def BrazeLowerToLinalg : Pass<"braze-lower-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower braze ops to linalg, tensor, arith and math for IREE";
   let description = [{

@@ -26,6 +26,9 @@ struct AnnotateMappingPass
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     getOperation()->walk([&](Operation *op) {
+      // A fused group is not an op of the model; its members are.
+      if (isa<FusedOp>(op))
+        return;
       if (auto mapped = dyn_cast<MappingTypeOpInterface>(op))
         op->setAttr(kMappingAttrName,
                     MappingTypeAttr::get(context, mapped.getMappingType()));
@@ -41,7 +44,8 @@ struct AnnotateMappingPass
   static void emitSummary(func::FuncOp func) {
     SmallVector<int64_t> counts(getMaxEnumValForMappingType() + 1, 0);
     func.walk([&](MappingTypeOpInterface op) {
-      ++counts[static_cast<uint32_t>(op.getMappingType())];
+      if (!isa<FusedOp>(op))
+        ++counts[static_cast<uint32_t>(op.getMappingType())];
     });
     SmallVector<std::string> parts;
     for (auto [index, count] : llvm::enumerate(counts))

@@ -34,6 +34,8 @@ namespace mlir::braze {
 
 namespace {
 using fusion::FusionOracle;
+
+constexpr StringLiteral kGroupIdAttr = "braze.fusion_group";
 using fusion::Legality;
 using fusion::TableCell;
 
@@ -251,7 +253,10 @@ private:
   ///    the member: a reduction's result spread back over the reduced
   ///    dimension needs the whole reduction first, a second pass (LayerNorm's
   ///    variance divided into every element).
-  /// Returns which of the two it is, if any.
+  /// Nor can the group's results differ in shape: the kernel writes them
+  /// all from the one iteration space (a transposed tensor and a slice of
+  /// it, both needed after an attention projection, fail to compile).
+  /// Returns which of these it is, if any.
   static std::optional<StringRef>
   iterationSpaceConflict(const SmallPtrSetImpl<Operation *> &inside) {
     SmallVector<Operation *> worklist;
@@ -281,10 +286,18 @@ private:
         if (edgeMapping(use) == MappingType::one_to_many)
           return "the result of a contraction in the group would be spread one-to-many, "
                  "which needs all of it first (a second pass)";
+
         if (downstream.insert(user).second)
           contractions.push_back(user);
       }
     }
+    SmallVector<ArrayRef<int64_t>> resultShapes;
+    for (Operation *member : inside)
+      for (Value result : member->getResults())
+        if (llvm::any_of(result.getUsers(), [&](Operation *user) { return !inside.contains(user); }))
+          resultShapes.push_back(cast<ShapedType>(result.getType()).getShape());
+    if (llvm::any_of(resultShapes, [&](ArrayRef<int64_t> shape) { return shape != resultShapes.front(); }))
+      return "the group's results would differ in shape, so one kernel cannot write them all";
     return std::nullopt;
   }
 
@@ -295,25 +308,39 @@ private:
   SmallVector<EdgeDecision> decisions;
 };
 
-/// Whether IREE forms `group` as one dispatch by itself: One-to-One ops,
-/// alone or consuming the result of one Many-to-Many op (IREE fuses
-/// elementwise consumers into their producer; the dispatch counts of the
-/// dev models confirm each such group stays one dispatch).
-bool isBackendFormed(const FusionGroup &group) {
-  Operation *contraction = nullptr;
+/// Whether `group` needs a dispatch region to stay one kernel, rather than
+/// being left to IREE's own dispatch formation (backend_formed). IREE fuses
+/// elementwise and reshaping work around one contraction by itself, and its
+/// own dispatches keep what a given region loses (writing into a consumer's
+/// padded buffer, data tiling, producers fused into a padded window). What
+/// it leaves as dispatches of their own is data movement: a transposition
+/// or reshaping at the end of a group (the heads-first transpose after an
+/// attention projection, measured). So a region is formed for a group that
+/// ends in Reorganize/Shuffle ops, with no other work after them and none
+/// fused in front of its contraction -- the form measured to compile as one
+/// dispatch. Each group's dispatch count is checked in the compile report.
+bool needsDispatchRegion(const FusionGroup &group) {
+  SmallPtrSet<Operation *, 16> inside(group.members.begin(), group.members.end());
+  auto isDataMovement = [](Operation *op) {
+    MappingType type = FusionPlanner::mappingOf(op);
+    return type == MappingType::reorganize || type == MappingType::shuffle;
+  };
+  bool movesData = false;
   for (Operation *member : group.members) {
-    MappingType type = FusionPlanner::mappingOf(member);
-    if (type == MappingType::many_to_many && !contraction)
-      contraction = member;
-    else if (type != MappingType::one_to_one)
+    if (FusionPlanner::mappingOf(member) == MappingType::many_to_many &&
+        llvm::any_of(member->getOperands(), [&](Value operand) {
+          return inside.contains(operand.getDefiningOp());
+        }))
+      return false;
+    if (!isDataMovement(member))
+      continue;
+    movesData = true;
+    if (llvm::any_of(member->getUsers(), [&](Operation *user) {
+          return inside.contains(user) && !isDataMovement(user);
+        }))
       return false;
   }
-  if (!contraction)
-    return true;
-  // No member may feed the contraction: IREE does not fuse producers into it.
-  return llvm::none_of(contraction->getOperands(), [&](Value operand) {
-    return llvm::is_contained(group.members, operand.getDefiningOp());
-  });
+  return movesData;
 }
 
 /// Moves the members of `group` into a new braze.fused op; the values used
@@ -336,7 +363,7 @@ FusedOp formFusedOp(const FusionGroup &group, const FusionPlanner &planner) {
     return op->getLoc();
   }));
   auto fused = FusedOp::create(builder, loc, ValueRange(escaping).getTypes(), group.type,
-                               isBackendFormed(group));
+                               !needsDispatchRegion(group));
   Block &body = fused.getBody().emplaceBlock();
   builder.setInsertionPointToEnd(&body);
   auto yield = YieldOp::create(builder, loc, escaping);
@@ -441,10 +468,12 @@ struct FusePass : impl::BrazeFuseBase<FusePass> {
       }
       if (!planFile.empty())
         plans.push_back(describePlan(func, planner));
-      for (const FusionGroup &group : planner.getGroups()) {
+      for (auto [index, group] : llvm::enumerate(planner.getGroups())) {
         if (group.members.size() < 2)
           continue;
-        formFusedOp(group, planner);
+        // The plan's group number, so that reports can name the group.
+        formFusedOp(group, planner)->setAttr(kGroupIdAttr, IntegerAttr::get(
+                                                  IntegerType::get(&getContext(), 64), index));
         ++numGroups;
         numFusedOps += group.members.size();
       }

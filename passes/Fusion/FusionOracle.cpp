@@ -83,9 +83,19 @@ bool readsPaddedWindow(Operation *consumer) {
   return false;
 }
 
-/// The contraction whose result (used by nothing else) reaches `op` through
-/// One-to-One ops, if any: such a chain can fuse into it as its consumer
-/// instead.
+/// One-to-One, Reorganize and Shuffle: each input element goes to one place.
+bool isOneToOneVariant(Operation *op) {
+  auto mapped = dyn_cast<MappingTypeOpInterface>(op);
+  if (!mapped)
+    return false;
+  MappingType type = mapped.getMappingType();
+  return type == MappingType::one_to_one || type == MappingType::reorganize ||
+         type == MappingType::shuffle;
+}
+
+/// The contraction whose result reaches `op` through One-to-One (or
+/// Reorganize, Shuffle) ops and is used by such ops only, if any: that chain
+/// can fuse into the contraction as its consumer instead.
 Operation *contractionFeeding(Operation *op) {
   while (true) {
     Operation *chain = nullptr;
@@ -93,9 +103,10 @@ Operation *contractionFeeding(Operation *op) {
       auto producer = operand.getDefiningOp<MappingTypeOpInterface>();
       if (!producer)
         continue;
-      if (producer.getMappingType() == MappingType::many_to_many && producer->hasOneUse())
+      if (producer.getMappingType() == MappingType::many_to_many &&
+          llvm::all_of(producer->getUsers(), isOneToOneVariant))
         return producer;
-      if (producer.getMappingType() == MappingType::one_to_one && !chain)
+      if (isOneToOneVariant(producer) && !chain)
         chain = producer;
     }
     if (!chain)
@@ -112,8 +123,8 @@ public:
       return {false, "cost model: the padded window reads a padded copy of its input, so "
                      "fusing saves no memory traffic"};
     auto mapping = [](Operation *op) { return cast<MappingTypeOpInterface>(op).getMappingType(); };
-    if (mapping(producer) == MappingType::one_to_one &&
-        mapping(consumer) == MappingType::many_to_many && contractionFeeding(producer))
+    if (isOneToOneVariant(producer) && mapping(consumer) == MappingType::many_to_many &&
+        contractionFeeding(producer))
       return {false, "cost model: the elementwise chain fuses into the contraction producing "
                      "it with the same saving and no recomputation"};
     int64_t saved = kDispatchFlops, recomputed = 0;

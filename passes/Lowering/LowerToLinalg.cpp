@@ -14,12 +14,15 @@ namespace mlir::braze {
 
 namespace {
 
-/// Tensors travel in logical order across function boundaries, and
+/// Tensors travel in logical order across function boundaries (except where
+/// a function says its boundary is in storage order: a fused group outlined
+/// to count its dispatches), and
 /// elementwise work reads blocked operands through the blocks of its result:
 /// refuse other forms by name rather than guess.
 LogicalResult checkLayoutsLowerable(ModuleOp module) {
   WalkResult walk = module.walk([](Operation *op) {
-    if (auto func = dyn_cast<func::FuncOp>(op)) {
+    if (auto func = dyn_cast<func::FuncOp>(op);
+        func && !func->hasAttr(lowering::kStorageOrderBoundaryAttr)) {
       auto types = func.getFunctionType();
       for (Type type : llvm::concat<const Type>(types.getInputs(), types.getResults()))
         if (getLayout(type) != Layout::nchw) {

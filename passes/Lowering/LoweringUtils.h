@@ -168,6 +168,10 @@ void populateContractionLoweringPatterns(const TypeConverter &typeConverter,
 void populateDataMovementLoweringPatterns(const TypeConverter &typeConverter,
                                           RewritePatternSet &patterns);
 
+/// Marks a function whose arguments and results are passed in their storage
+/// layout (a fused group outlined by --braze-outline-fused-groups).
+constexpr llvm::StringLiteral kStorageOrderBoundaryAttr = "braze.storage_order_boundary";
+
 /// braze.fused -> flow.dispatch.region, before the conversion lowers the ops
 /// inside (FusedGroups.cpp).
 void formDispatchRegions(ModuleOp module);

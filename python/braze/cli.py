@@ -67,7 +67,7 @@ def _annotate(args: argparse.Namespace) -> None:
 def _compile(args: argparse.Namespace) -> None:
     # Heavy imports (onnx, the IREE backend) only for the command that needs them.
     from .backend import BackendError
-    from .compiler import compile as compile_model
+    from .compiler import FusionOptions, compile as compile_model
     from .frontend import FrontendError, parse_input_shapes
     from .targets import TargetError, get_target
 
@@ -75,13 +75,18 @@ def _compile(args: argparse.Namespace) -> None:
         if not args.quiet:
             print(f"braze compile: {message}", file=sys.stderr, flush=True)
 
+    if args.fusion_oracle == "profile" and not args.fusion_db:
+        raise CommandError("--fusion-oracle profile needs --fusion-db FILE "
+                           "(fill it with `braze profile-fusion MODEL --db FILE`)")
     try:
         source, shapes = _resolve_model(args.model)
         shapes.update(parse_input_shapes(args.input_shape))
         target = get_target(args.target, cpu=args.cpu)
         output = Path(args.output or f"{Path(source).stem}.vmfb")
+        fusion = FusionOptions(oracle=args.fusion_oracle, profile_db=args.fusion_db)
         artifact = compile_model(source, target, input_shapes=shapes, optimize=args.optimize,
-                                 output=output, dump_dir=args.dump_dir, progress=progress)
+                                 fusion=fusion, output=output, dump_dir=args.dump_dir,
+                                 progress=progress)
     except (FrontendError, TargetError, BackendError, PipelineError,
             models.ModelNotInstalled) as error:
         raise CommandError(str(error))
@@ -89,11 +94,39 @@ def _compile(args: argparse.Namespace) -> None:
         raise CommandError(format_mlir_error(error))
     progress(artifact.report.summary())
     progress(f"wrote {output}")
+    if args.fusion_plan:
+        if artifact.report.fusion is None:
+            raise CommandError("--fusion-plan: this optimisation level does not fuse "
+                               "(use --optimize all)")
+        Path(args.fusion_plan).write_text(
+            artifact.report.fusion.html(f"braze fusion plan: {Path(source).name} -> {target.name}"))
+        progress(f"wrote {args.fusion_plan}: the fusion plan, groups coloured")
     if artifact.target.phone:
         from .phone import write_adb_commands
         commands = write_adb_commands(output, artifact.target, input_names=artifact.input_names)
         progress(f"wrote {commands}: the adb, iree-run-module and iree-benchmark-module "
                  "command lines that run it on a phone")
+
+
+def _profile_fusion(args: argparse.Namespace) -> None:
+    from .backend import BackendError
+    from .compiler import profile_fusion
+    from .frontend import FrontendError, parse_input_shapes
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"braze profile-fusion: {message}", file=sys.stderr, flush=True)
+
+    try:
+        source, shapes = _resolve_model(args.model)
+        shapes.update(parse_input_shapes(args.input_shape))
+        measured = profile_fusion(source, args.db, input_shapes=shapes, progress=progress)
+    except (FrontendError, BackendError, PipelineError, models.ModelNotInstalled) as error:
+        raise CommandError(str(error))
+    except ir.MLIRError as error:
+        raise CommandError(format_mlir_error(error))
+    progress(f"measured {measured} candidates into {args.db}; compile with "
+             f"--fusion-oracle profile --fusion-db {args.db}")
 
 
 def _resolve_model(model: str) -> tuple[Path, dict[str, list[int]]]:
@@ -277,13 +310,37 @@ def _parser() -> argparse.ArgumentParser:
                           help="fix the shape of a model input with dynamic dims "
                                "(e.g. x=1,3,224,224); repeat per input")
     compile_.add_argument("--optimize", default="all", choices=["none", "layout", "all"],
-                          help="braze passes before lowering: none, layout (layout selection) "
-                               "or all (algebraic rewriting + batch-norm folding + layout "
-                               "selection; default)")
+                          help="braze passes before lowering: none, layout (batch-norm folding "
+                               "+ layout selection) or all (algebraic rewriting + layout + "
+                               "fusion; default)")
+    compile_.add_argument("--fusion-oracle", default="cost", choices=["cost", "profile"],
+                          help="who decides fusion-table cells that need profiling: the cost "
+                               "model (default) or IREE timings from --fusion-db")
+    compile_.add_argument("--fusion-db", metavar="FILE",
+                          help="the fusion profile database (JSON) for --fusion-oracle profile")
+    compile_.add_argument("--fusion-plan", metavar="FILE.html",
+                          help="write a picture of the fusion plan (groups coloured) and its "
+                               "decisions here")
     compile_.add_argument("--dump-dir", metavar="DIR",
                           help="keep the MLIR of each stage and iree-compile's log here")
     compile_.add_argument("-q", "--quiet", action="store_true", help="no progress or report")
     compile_.set_defaults(run=_compile)
+
+    fusion_profile = commands.add_parser(
+        "profile-fusion",
+        help="time fusion candidates through IREE on this machine for --fusion-oracle profile",
+        description="Compiles MODEL with the profile oracle, then compiles and times (one "
+                    "thread) the fused and unfused form of every candidate the fusion table "
+                    "leaves to profiling that the database does not hold yet, and records "
+                    "the medians in the database.",
+    )
+    fusion_profile.add_argument("model", metavar="MODEL", help="an .onnx file or a shipped model name")
+    fusion_profile.add_argument("--db", required=True, metavar="FILE",
+                         help="the fusion profile database (JSON; created if missing)")
+    fusion_profile.add_argument("--input-shape", action="append", default=[], metavar="NAME=D0,D1,...",
+                         help="fix the shape of a model input with dynamic dims; repeat per input")
+    fusion_profile.add_argument("-q", "--quiet", action="store_true", help="no progress")
+    fusion_profile.set_defaults(run=_profile_fusion)
 
     run = commands.add_parser(
         "run",

@@ -7,7 +7,9 @@ text of each stage and a report of what the model costs.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,21 +23,41 @@ from . import runtime
 from ._braze import cost
 from .backend import compile_to_vmfb, module_flags
 from .frontend import import_model, result_dtypes
+from .fusion import FusionPlan, group_dispatches, measure_pending
 from .pipeline import Pipeline
 from .report import classify
 from .targets import Target, get_target
 
 Progress = Callable[[str], None]
 
+@dataclass(frozen=True)
+class FusionOptions:
+    """How --braze-fuse judges the fusion table's profile cells, and where
+    it writes its plan (see Pipeline.fuse)."""
+
+    oracle: str = "cost"
+    profile_db: str | None = None
+    plan_file: str | None = None
+
+    def apply(self, pipeline: Pipeline) -> Pipeline:
+        return pipeline.fuse(oracle=self.oracle, profile_db=self.profile_db,
+                             plan_file=self.plan_file)
+
+
 # Optimisation levels: each names the braze pass pipeline run between import
-# and lowering. "all" grows as pass families land (fusion, sparsity, ...).
-OPTIMIZATION_LEVELS: dict[str, Callable[[Target], Pipeline]] = {
-    "none": lambda target: Pipeline(),
-    "layout": lambda target: Pipeline().select_layout(layout_policy(target)).canonicalize().cse(),
+# and lowering, for a target and fusion options.
+#   none:   nothing; the ONNX graph as imported.
+#   layout: SmartMem -- batch norms folded into weights, one storage layout
+#           per region.
+#   all:    DNNFusion on top -- algebraic rewriting first, fusion groups last.
+OPTIMIZATION_LEVELS: dict[str, Callable[..., Pipeline]] = {
+    "none": lambda target, fusion=FusionOptions(): Pipeline(),
+    "layout": lambda target, fusion=FusionOptions(): (
+        Pipeline().fold_batch_norm().select_layout(layout_policy(target)).canonicalize().cse()),
+    "all": lambda target, fusion=FusionOptions(): fusion.apply(
+        Pipeline().rewrite().fold_batch_norm().select_layout(layout_policy(target))
+        .canonicalize().cse()),
 }
-OPTIMIZATION_LEVELS["all"] = lambda target: (
-    Pipeline().rewrite().fold_batch_norm().select_layout(layout_policy(target))
-    .canonicalize().cse())
 
 
 def layout_policy(target: Target) -> str:
@@ -61,6 +83,8 @@ class CompileReport:
     # The iree-compile flags used: the target's, then those the module asked
     # for (braze.backend.module_flags).
     iree_flags: list[str] = field(default_factory=list)
+    # What --braze-fuse planned, when the pipeline fused.
+    fusion: FusionPlan | None = None
 
     def summary(self) -> str:
         ops = sum(self.ops.values())
@@ -71,8 +95,9 @@ class CompileReport:
             for name in LAYOUT_OPS)
         return (f"{self.model} -> {self.target}: {ops} braze ops ({mappings}); "
                 f"{self.flops / 1e9:.3f} GFLOP, {self.bytes_accessed / 2**20:.1f} MiB accessed; "
-                f"layout ops imported -> optimised: {layouts}; {timings}; "
-                f"iree-compile {' '.join(self.iree_flags)}")
+                f"layout ops imported -> optimised: {layouts}; "
+                + (f"{self.fusion.summary()}; " if self.fusion else "")
+                + f"{timings}; iree-compile {' '.join(self.iree_flags)}")
 
 
 LAYOUT_OPS = ("relayout", "transpose", "reshape")
@@ -127,7 +152,8 @@ def _measure_cost(module: ir.Module, report: CompileReport) -> None:
     """Adds FLOPs and bytes of every braze op (CostOpInterface) to `report`."""
 
     def visit(op: ir.Operation) -> ir.WalkResult:
-        counts = cost(op)
+        # A fused group's members are counted one by one.
+        counts = None if op.name == "braze.fused" else cost(op)
         if counts is not None:
             report.flops += counts[0]
             report.bytes_accessed += counts[1]
@@ -142,6 +168,7 @@ def compile(
     *,
     input_shapes: Mapping[str, Sequence[int]] | None = None,
     optimize: str = "all",
+    fusion: FusionOptions | None = None,
     pipeline: Pipeline | None = None,
     output: str | os.PathLike | None = None,
     dump_dir: str | os.PathLike | None = None,
@@ -150,15 +177,27 @@ def compile(
     """Compiles an ONNX model (path or onnx.ModelProto) for `target`.
 
     `optimize` picks the braze passes run before lowering (a key of
-    OPTIMIZATION_LEVELS); `pipeline` replaces them with a pipeline of one's
-    own. Raises FrontendError, PipelineError / MLIRError, TargetError or
-    BackendError with a message naming the problem."""
+    OPTIMIZATION_LEVELS) and `fusion` how its fusion decides; `pipeline`
+    replaces them with a pipeline of one's own. Raises FrontendError,
+    PipelineError / MLIRError, TargetError or BackendError with a message
+    naming the problem."""
     target = get_target(target) if isinstance(target, str) else target
-    if pipeline is None:
-        if optimize not in OPTIMIZATION_LEVELS:
-            raise ValueError(f"unknown optimisation level '{optimize}' "
-                             f"(valid: {', '.join(OPTIMIZATION_LEVELS)})")
-        pipeline = OPTIMIZATION_LEVELS[optimize](target)
+    with tempfile.TemporaryDirectory(prefix="braze-compile-") as scratch:
+        plan_file = Path(scratch, "fusion-plan.json")
+        if pipeline is None:
+            if optimize not in OPTIMIZATION_LEVELS:
+                raise ValueError(f"unknown optimisation level '{optimize}' "
+                                 f"(valid: {', '.join(OPTIMIZATION_LEVELS)})")
+            options = dataclasses.replace(fusion or FusionOptions(), plan_file=str(plan_file))
+            pipeline = OPTIMIZATION_LEVELS[optimize](target, options)
+        return _compile(model, target, pipeline, input_shapes=input_shapes, output=output,
+                        dump_dir=dump_dir, progress=progress, plan_file=plan_file)
+
+
+def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeline, *,
+             input_shapes: Mapping[str, Sequence[int]] | None, output: str | os.PathLike | None,
+             dump_dir: str | os.PathLike | None, progress: Progress | None,
+             plan_file: Path) -> Artifact:
     say = progress or (lambda message: None)
     name = Path(model).name if isinstance(model, (str, os.PathLike)) else "<ModelProto>"
     report = CompileReport(model=name, target=target.name)
@@ -171,7 +210,10 @@ def compile(
         report.stage_seconds[stage] = time.perf_counter() - start
         return result
 
-    with ir.Context():
+    with ir.Context() as context:
+        # Fused groups lower to IREE's flow.dispatch.region, which braze
+        # builds as an unregistered op (passes/Lowering/FusedGroups.cpp).
+        context.allow_unregistered_dialects = True
         module = timed("import", lambda: import_model(model, input_shapes))
         main = module.body.operations[0]
         input_names = [str(name) for name in _string_list(main, "braze.input_names")]
@@ -180,6 +222,13 @@ def compile(
         report.layout_ops_imported = count_layout_ops(module)
         timed("optimise", lambda: pipeline.run(module))
         report.layout_ops_optimised = count_layout_ops(module)
+        if plan_file.exists():
+            report.fusion = FusionPlan.load(plan_file)
+            if report.fusion.groups:
+                # Whether IREE keeps each group as one dispatch: the report
+                # names any group it splits.
+                report.fusion.dispatches = timed(
+                    "count group dispatches", lambda: group_dispatches(str(module), target))
         stages["braze"] = str(module)
         Pipeline().annotate_mapping().run(module)
         classification = classify(module)
@@ -195,6 +244,10 @@ def compile(
     if dump_dir:
         for stage, text in stages.items():
             (Path(dump_dir) / f"{stage}.mlir").write_text(text)
+        if report.fusion:
+            (Path(dump_dir) / "fusion-plan.json").write_text(plan_file.read_text())
+            (Path(dump_dir) / "fusion-plan.html").write_text(
+                report.fusion.html(f"braze fusion plan: {name} -> {target.name}"))
     return Artifact(vmfb=vmfb, target=target, stages=stages, report=report,
                     input_names=input_names, output_names=output_names,
                     output_dtypes=output_dtypes)
@@ -222,3 +275,27 @@ def run(
         return with_dtypes(outputs, module.output_dtypes)
     vmfb = Path(module) if isinstance(module, (str, os.PathLike)) else module
     return runtime.run(vmfb, list(inputs), device=device, target=target)
+
+
+def profile_fusion(
+    model: str | os.PathLike | object,
+    database: str | os.PathLike,
+    *,
+    input_shapes: Mapping[str, Sequence[int]] | None = None,
+    rounds: int = 3,
+    progress: Progress | None = None,
+) -> int:
+    """Fills the fusion profile database for `model` on the host: compiles
+    it with the profile oracle, times the candidates the pass left pending
+    (braze.fusion.measure_pending), and repeats while measurements change
+    the plan enough to raise new candidates (at most `rounds` times).
+    Returns how many candidates were measured."""
+    options = FusionOptions(oracle="profile", profile_db=str(database))
+    measured = 0
+    for _ in range(rounds):
+        compile(model, "host", input_shapes=input_shapes, fusion=options)
+        count = measure_pending(database, progress)
+        measured += count
+        if count == 0:
+            break
+    return measured

@@ -93,6 +93,20 @@ class Pipeline:
         work. Runs on each function."""
         return self.nest(Pipeline("func.func").add("braze-select-layout", target=target))
 
+    def fuse(self, *, oracle: str | None = None, profile_db: str | None = None,
+             plan_file: str | None = None, remarks: bool | None = None) -> Pipeline:
+        """--braze-fuse: DNNFusion's fusion plan as braze.fused groups. `oracle`
+        judges the table's profile cells: "cost" (cost model, the default) or
+        "profile" (IREE timings from the JSON `profile_db`, which `braze
+        profile-fusion` fills); `plan_file` receives the plan as JSON."""
+        return self.add("braze-fuse", oracle=oracle, profile_db=profile_db,
+                        plan_file=plan_file, remarks=remarks)
+
+    def outline_fused_groups(self) -> Pipeline:
+        """--braze-outline-fused-groups: one function per fused group, to count
+        the dispatches IREE makes of each (braze.fusion.group_dispatches)."""
+        return self.add("braze-outline-fused-groups")
+
     def lower_to_linalg(self) -> Pipeline:
         """--braze-lower-to-linalg: braze -> linalg/tensor/arith/math for IREE."""
         return self.add("braze-lower-to-linalg")

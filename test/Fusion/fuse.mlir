@@ -30,7 +30,7 @@ func.func @seed_smallest_first(%big: tensor<16x16xf32>, %small: tensor<2x2xf32>)
 // EDGE:      fusion edge braze.neg -> braze.transpose: cell one_to_one -> shuffle
 // EDGE:      fusion edge braze.matmul -> braze.neg: cell many_to_many -> shuffle is profile; fused
 // CHECK-LABEL: func.func @successors_then_predecessors
-// CHECK:       braze.fused <many_to_many> -> tensor<8x4xf32> {
+// CHECK:       braze.fused <many_to_many> -> tensor<8x4xf32> attributes {braze.fusion_group = 0 : i64} {
 // CHECK-NEXT:    braze.matmul
 // CHECK-NEXT:    braze.neg
 // CHECK-NEXT:    braze.transpose
@@ -95,6 +95,19 @@ func.func @producer_needed_outside(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, ten
   %a = braze.neg %x : tensor<4x8xf32>
   %r = braze.reduce sum %a axes = [1] : tensor<4x8xf32> -> tensor<4x1xf32>
   return %a, %r : tensor<4x8xf32>, tensor<4x1xf32>
+}
+
+// -----
+
+// The results of a group must have one shape: one kernel writes them all
+// from one iteration space.
+// EDGE: fusion edge braze.neg -> braze.transpose: cell one_to_one -> shuffle is fuse; not fused (the group's results would differ in shape
+// CHECK-LABEL: func.func @results_of_one_shape
+// CHECK-NOT:   braze.fused
+func.func @results_of_one_shape(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<8x4xf32>) {
+  %a = braze.neg %x : tensor<4x8xf32>
+  %t = braze.transpose %a perm = [1, 0] : tensor<4x8xf32> -> tensor<8x4xf32>
+  return %a, %t : tensor<4x8xf32>, tensor<8x4xf32>
 }
 
 // -----

@@ -7,6 +7,8 @@
 // out. The fused group's mapping type is the cell's: a One-to-One op is
 // absorbed, One-to-Many or Many-to-Many decides, Reorganize + Shuffle give
 // Reorganize. The two disputed cells (O2O -> O2M, O2O -> M2M) are profile.
+// One profile cell is refused here by what one kernel can compute, not by
+// the table: a contraction's result spread One-to-Many (a second pass).
 // Per op: neg One-to-One, tile One-to-Many, matmul Many-to-Many, reshape
 // Reorganize, transpose Shuffle.
 // RUN: braze-opt %s --split-input-file --braze-fuse | FileCheck %s

@@ -164,6 +164,28 @@ def _failure_message(target: Target, returncode: int, log: Path) -> str:
 
 # One `vm.call.variadic @hal.command_buffer.dispatch` per dispatch site.
 _DISPATCH_CALL = re.compile(r"\bvm\.call(?:\.variadic)? @hal\.command_buffer\.dispatch\b")
+# `%r1 = vm.const.ref.rodata 7  // 41b` then `hal.executable.lookup.function`, then the dispatch.
+_RODATA_REF = re.compile(r"vm\.const\.ref\.rodata (\d+)\b")
+# `.rodata[  7] embedded       41 bytes `main_dispatch_1_conv_16x112x112x`...`
+_RODATA_NAME = re.compile(r"\.rodata\[\s*(\d+)\]\s+embedded\s+\d+ bytes `([^`]*)`")
+_EXECUTABLE = re.compile(r"^(.*?_(?:dispatch|encoding)_\d+)")
+_LOAD_TIME = re.compile(r"^_(?:initializer|encoding)_\d+")
+
+
+def _dump_module(vmfb: bytes | Path, output: str) -> str:
+    """`iree-dump-module --output=<output>` of a module (bytes or a path)."""
+    with tempfile.TemporaryDirectory(prefix="braze-iree-") as scratch:
+        if isinstance(vmfb, bytes):
+            path, name = Path(scratch, "module.vmfb"), "the module"
+            path.write_bytes(vmfb)
+        else:
+            path, name = Path(vmfb), f"'{vmfb}'"
+        result = subprocess.run([str(tool_path("iree-dump-module")), f"--output={output}", str(path)],
+                                capture_output=True, text=True)
+    if result.returncode != 0:
+        first_line = (result.stderr.strip().splitlines() or ["no output"])[0]
+        raise BackendError(f"iree-dump-module cannot read {name}: {first_line}")
+    return result.stdout
 
 
 def count_dispatches(vmfb: bytes | Path) -> int:
@@ -174,15 +196,61 @@ def count_dispatches(vmfb: bytes | Path) -> int:
     for straight-line models this equals the `flow.dispatch` ops of
     `iree-compile --compile-to=flow`, without compiling again.
     """
+    return len(_DISPATCH_CALL.findall(_dump_module(vmfb, "disassembly")))
+
+
+def dispatch_sites(vmfb: bytes | Path) -> list[str]:
+    """The executable each dispatch site calls, in program order
+    (`main_dispatch_3`, `_initializer_0_dispatch_0`, `_encoding_2`)."""
+    rodata = {int(index): text
+              for index, text in _RODATA_NAME.findall(_dump_module(vmfb, "metadata"))}
+    sites, last_name = [], None
+    for line in _dump_module(vmfb, "disassembly").splitlines():
+        reference = _RODATA_REF.search(line)
+        if reference:
+            last_name = rodata.get(int(reference.group(1)))
+        elif _DISPATCH_CALL.search(line):
+            match = _EXECUTABLE.match(last_name or "")
+            if match is None:
+                raise BackendError(f"no executable name before a dispatch: {line.strip()}")
+            sites.append(match.group(1))
+    return sites
+
+
+def is_load_time(executable: str) -> bool:
+    """Whether IREE runs this executable when the module loads (initialisers,
+    weight encodings) rather than on every call."""
+    return bool(_LOAD_TIME.match(executable))
+
+
+# `util.func public @main_group3(...` and the dispatches in its body.
+_UTIL_FUNCTION = re.compile(r"^\s*util\.func (?:public |private )?@([\w$.]+)")
+_FLOW_DISPATCH = re.compile(r"\bflow\.dispatch @")
+
+
+def flow_dispatches_by_function(mlir_text: str, target: Target | str,
+                                extra_flags: Sequence[str] = ()) -> dict[str, int]:
+    """How many dispatches IREE forms in each function of `mlir_text`: the
+    `flow.dispatch` ops per function after `iree-compile --compile-to=flow`
+    (before code generation, so it is quick). Constant expressions IREE
+    evaluates at compile time are not among them."""
+    target = target if isinstance(target, Target) else get_target(target)
     with tempfile.TemporaryDirectory(prefix="braze-iree-") as scratch:
-        if isinstance(vmfb, bytes):
-            path, name = Path(scratch, "module.vmfb"), "the module"
-            path.write_bytes(vmfb)
-        else:
-            path, name = Path(vmfb), f"'{vmfb}'"
-        result = subprocess.run([str(tool_path("iree-dump-module")), "--output=disassembly", str(path)],
-                                capture_output=True, text=True)
-    if result.returncode != 0:
-        first_line = (result.stderr.strip().splitlines() or ["no output"])[0]
-        raise BackendError(f"iree-dump-module cannot read {name}: {first_line}")
-    return len(_DISPATCH_CALL.findall(result.stdout))
+        source, flow = Path(scratch, "input.mlir"), Path(scratch, "flow.mlir")
+        source.write_text(mlir_text)
+        log = Path(scratch, "iree-compile.log")
+        command = [str(tool_path("iree-compile")), str(source), *target.flags,
+                   *module_flags(mlir_text, target), *extra_flags, "--compile-to=flow",
+                   "-o", str(flow)]
+        if _run_logged(command, log, f"iree-compile {target.name} (to flow)", None) != 0:
+            raise BackendError(_failure_message(target, 1, log))
+        counts: dict[str, int] = {}
+        function = None
+        for line in flow.read_text().splitlines():
+            header = _UTIL_FUNCTION.match(line)
+            if header:
+                function = header.group(1)
+                counts.setdefault(function, 0)
+            elif function and _FLOW_DISPATCH.search(line):
+                counts[function] += 1
+    return counts

@@ -30,19 +30,10 @@ module loads, not per call; they are counted, and also counted apart.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..backend import count_dispatches, tool_path
-
-# `%r1 = vm.const.ref.rodata 7  // 41b` then `hal.executable.lookup.function`, then the dispatch.
-_RODATA_REF = re.compile(r"vm\.const\.ref\.rodata (\d+)\b")
-_DISPATCH = re.compile(r"\bvm\.call(?:\.variadic)? @hal\.command_buffer\.dispatch\b")
-# `.rodata[  7] embedded       41 bytes `main_dispatch_1_conv_16x112x112x`...`
-_RODATA_NAME = re.compile(r"\.rodata\[\s*(\d+)\]\s+embedded\s+\d+ bytes `([^`]*)`")
-_EXECUTABLE = re.compile(r"^(.*?_(?:dispatch|encoding)_\d+)")
-_LOAD_TIME = re.compile(r"^_(?:initializer|encoding)_\d+")
+from ..backend import BackendError, count_dispatches, dispatch_sites, is_load_time
 
 _OPERATION = re.compile(r"\b(arith|math|linalg|iree_linalg_ext)\.([a-z_0-9]+)\b")
 _DATA_MOVEMENT_LINALG = {"generic", "transpose", "copy", "broadcast", "pack", "unpack", "index",
@@ -62,11 +53,6 @@ class DispatchStats:
                 "transpose_like_executables": self.transpose_like_names,
                 "load_time_dispatches": self.load_time,
                 "load_time_transpose_like": self.load_time_transpose_like}
-
-
-def is_load_time(executable: str) -> bool:
-    """Whether IREE runs this executable when the module loads (initialisers, weight encodings)."""
-    return bool(_LOAD_TIME.match(executable))
 
 
 def is_data_movement(source: str) -> bool:
@@ -94,8 +80,8 @@ def dispatch_stats(vmfb: Path, sources_dir: Path) -> DispatchStats:
     """Dispatch count (braze.backend.count_dispatches) and the transpose-like ones among them."""
     total = count_dispatches(vmfb)
     try:
-        sites = _dispatch_sites(vmfb)
-    except (OSError, ValueError):
+        sites = dispatch_sites(vmfb)
+    except (OSError, BackendError):
         return DispatchStats(total, None)
     verdicts: dict[str, bool] = {}
     names = []
@@ -112,29 +98,3 @@ def dispatch_stats(vmfb: Path, sources_dir: Path) -> DispatchStats:
     return DispatchStats(total, len(names), names,
                          load_time=sum(map(is_load_time, sites)),
                          load_time_transpose_like=sum(map(is_load_time, names)))
-
-
-def _dispatch_sites(vmfb: Path) -> list[str]:
-    """The executable each dispatch site calls, in program order."""
-    dump = tool_path("iree-dump-module")
-    metadata = _run([str(dump), "--output=metadata", str(vmfb)])
-    rodata = {int(index): text for index, text in _RODATA_NAME.findall(metadata)}
-    disassembly = _run([str(dump), "--output=disassembly", str(vmfb)])
-    sites, last_name = [], None
-    for line in disassembly.splitlines():
-        reference = _RODATA_REF.search(line)
-        if reference:
-            last_name = rodata.get(int(reference.group(1)))
-        elif _DISPATCH.search(line):
-            match = _EXECUTABLE.match(last_name or "")
-            if match is None:
-                raise ValueError(f"no executable name before dispatch: {line.strip()}")
-            sites.append(match.group(1))
-    return sites
-
-
-def _run(command: list[str]) -> str:
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise ValueError(result.stderr.strip().splitlines()[:1])
-    return result.stdout
