@@ -23,12 +23,14 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::braze::lowering {
 namespace {
 
 constexpr StringLiteral kDispatchRegion = "flow.dispatch.region";
 constexpr StringLiteral kDispatchReturn = "flow.return";
+constexpr StringLiteral kGroupIdAttr = "braze.fusion_group";
 
 /// The region's results take their storage types; its body moves over.
 struct DispatchRegionLowering : ConversionPattern {
@@ -63,10 +65,23 @@ struct DispatchReturnLowering : ConversionPattern {
   }
 };
 
-/// Whether `value` is computed from constants only, before `region`.
+/// Whether `value` is computed from constants only, by side-effect-free ops
+/// (a constant, or a reshape of one).
+bool isConstantExpression(Value value) {
+  Operation *producer = value.getDefiningOp();
+  if (!producer)
+    return false;
+  if (matchPattern(value, m_Constant()))
+    return true;
+  return isMemoryEffectFree(producer) && producer->getNumRegions() == 0 &&
+         producer->getNumOperands() > 0 &&
+         llvm::all_of(producer->getOperands(), isConstantExpression);
+}
+
+/// Whether `value` is a constant expression computed before `region`.
 bool isConstantBefore(Value value, Operation *region) {
   Operation *producer = value.getDefiningOp();
-  return producer && !region->isAncestor(producer) && matchPattern(value, m_Constant());
+  return producer && !region->isAncestor(producer) && isConstantExpression(value);
 }
 
 } // namespace
@@ -98,6 +113,10 @@ void formDispatchRegions(ModuleOp module) {
     OpBuilder builder(group);
     OperationState regionState(group.getLoc(), kDispatchRegion);
     regionState.addTypes(group.getResultTypes());
+    // The plan's group number travels along, so that a region IREE fails to
+    // compile can be traced to its group.
+    if (Attribute id = group->getDiscardableAttr(kGroupIdAttr))
+      regionState.addAttribute(kGroupIdAttr, id);
     regionState.addAttribute("operandSegmentSizes", builder.getDenseI32ArrayAttr({0, 0}));
     regionState.addRegion()->takeBody(group.getBody());
     regionState.addRegion(); // the workgroup count: IREE's to fill
@@ -142,7 +161,11 @@ void hoistConstantWorkOutOfDispatchRegions(ModuleOp module) {
       if (!isMemoryEffectFree(&op) || isa<tensor::EmptyOp>(op))
         continue;
       bool readsConstant = false, onlyConstants = true;
-      for (Value operand : op.getOperands()) {
+      // Operands, and values its regions read from above (a generic that
+      // gathers filter taps with tensor.extract).
+      SetVector<Value> used(op.getOperands().begin(), op.getOperands().end());
+      getUsedValuesDefinedAbove(op.getRegions(), used);
+      for (Value operand : used) {
         bool constant = isConstantBefore(operand, region) || hoisted.contains(operand);
         readsConstant |= constant;
         onlyConstants &= constant || operand.getDefiningOp<tensor::EmptyOp>();

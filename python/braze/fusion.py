@@ -23,14 +23,14 @@ import re
 import subprocess
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import mlir.ir as ir
 
 from .backend import BackendError, compile_to_vmfb, flow_dispatches_by_function, tool_path
-from .pipeline import Pipeline
+from .pipeline import Pipeline, lowering
 
 
 @dataclass
@@ -44,6 +44,9 @@ class FusionPlan:
     # Group number -> the dispatches IREE makes of it (group_dispatches),
     # once counted.
     dispatches: dict[int, int] | None = None
+    # Groups whose dispatch region IREE could not compile, left to its own
+    # dispatch formation.
+    left_to_iree: list[int] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: str | Path) -> FusionPlan:
@@ -65,6 +68,11 @@ class FusionPlan:
         text = (f"fusion: {len(self.groups)} groups ({kinds}) holding {fused_ops} of "
                 f"{len(self.nodes)} ops; profile cells fused {profile[True]}, "
                 f"not fused {profile[False]}")
+        if self.left_to_iree:
+            text += ("; IREE could not compile the dispatch region of group"
+                     f"{'s' if len(self.left_to_iree) > 1 else ''} "
+                     + ", ".join(f"{gid} ({self._ops_of(gid)})" for gid in self.left_to_iree)
+                     + ", left to its own dispatch formation")
         if self.dispatches is not None:
             split = self.split_groups()
             text += (f"; IREE keeps {len(self.groups) - len(split)} groups as one dispatch"
@@ -207,7 +215,7 @@ def time_program(braze_text: str, repetitions: int = 5) -> float:
     with ir.Context() as context:
         context.allow_unregistered_dialects = True
         module = ir.Module.parse(braze_text)
-        Pipeline().lower_to_linalg().canonicalize().cse().run(module)
+        lowering().run(module)
         linalg = str(module)
     with tempfile.TemporaryDirectory(prefix="braze-fusion-profile-") as scratch:
         vmfb = Path(scratch, "candidate.vmfb")

@@ -139,3 +139,8 @@ class Pipeline:
             raise PipelineError(f"invalid pass pipeline '{self}': {error}") from None
         manager.run(module.operation)
         return module
+
+
+def lowering() -> Pipeline:
+    """braze -> linalg for IREE, as braze.compile runs it."""
+    return Pipeline().lower_to_linalg().canonicalize().cse()
