@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import tempfile
 import time
 from collections import Counter
@@ -22,9 +21,9 @@ import numpy as np
 
 from . import runtime
 from ._braze import cost
-from .backend import BackendError, compile_to_vmfb, module_flags
+from .backend import compile_to_vmfb, module_flags
 from .frontend import import_model, result_dtypes
-from .fusion import FusionPlan, group_dispatches, measure_pending
+from .fusion import FusionPlan, group_dispatches, leave_failing_regions_to_iree, measure_pending
 from .pipeline import Pipeline, lowering
 from .report import classify
 from .targets import Target, get_target
@@ -226,8 +225,11 @@ def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeli
         if plan_file.exists():
             report.fusion = FusionPlan.load(plan_file)
             if report.fusion.groups:
-                # Whether IREE keeps each group as one dispatch: the report
-                # names any group it splits.
+                # A dispatch region IREE cannot generate code for is left to
+                # its own dispatch formation; then whether IREE keeps each
+                # group as one dispatch. The report names both kinds.
+                report.fusion.left_to_iree = timed(
+                    "check dispatch regions", lambda: leave_failing_regions_to_iree(module, target))
                 report.fusion.dispatches = timed(
                     "count group dispatches", lambda: group_dispatches(str(module), target))
         stages["braze"] = str(module)
@@ -240,27 +242,9 @@ def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeli
 
     report.iree_flags = [*target.flags, *module_flags(stages["linalg"], target)]
 
-    def iree_compile() -> bytes:
-        # A dispatch region IREE cannot generate code for is left to IREE's
-        # own dispatch formation, and the report says so.
-        while True:
-            try:
-                return compile_to_vmfb(stages["linalg"], target,
-                                       output=Path(output) if output else None,
-                                       dump_dir=Path(dump_dir) if dump_dir else None,
-                                       progress=progress)
-            except BackendError as error:
-                group = _failing_region_group(str(error), stages["linalg"])
-                if report.fusion is None or group is None:
-                    raise
-                say(f"IREE cannot compile group {group} as one dispatch region; "
-                    "leaving it to IREE's own dispatch formation")
-                report.fusion.left_to_iree.append(group)
-                stages["linalg"] = _lower(stages["braze"], report.fusion.left_to_iree)
-                report.fusion.dispatches = group_dispatches(
-                    _backend_formed(stages["braze"], report.fusion.left_to_iree), target)
-
-    vmfb = timed("iree-compile", iree_compile)
+    vmfb = timed("iree-compile", lambda: compile_to_vmfb(
+        stages["linalg"], target, output=Path(output) if output else None,
+        dump_dir=Path(dump_dir) if dump_dir else None, progress=progress))
     if dump_dir:
         for stage, text in stages.items():
             (Path(dump_dir) / f"{stage}.mlir").write_text(text)
@@ -271,57 +255,6 @@ def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeli
     return Artifact(vmfb=vmfb, target=target, stages=stages, report=report,
                     input_names=input_names, output_names=output_names,
                     output_dtypes=output_dtypes)
-
-
-# `<work dir>/host.mlir:2164:12: error: ...` in iree-compile's messages.
-_ERROR_LINE = re.compile(r"\.mlir:(\d+):\d+: error")
-_GROUP_OF_REGION = re.compile(r"^\s*\}\) \{braze\.fusion_group = (\d+) : i64")
-
-
-def _failing_region_group(message: str, linalg_text: str) -> int | None:
-    """The fusion group of the dispatch region holding the first error
-    iree-compile reports, if the error lies in one."""
-    match = _ERROR_LINE.search(message)
-    if match is None:
-        return None
-    lines = linalg_text.splitlines()
-    error_index = int(match.group(1)) - 1
-    start = next((index for index in range(min(error_index, len(lines) - 1), -1, -1)
-                  if '"flow.dispatch.region"' in lines[index]), None)
-    if start is None:
-        return None
-    for index in range(start + 1, len(lines)):
-        closing = _GROUP_OF_REGION.match(lines[index])
-        if closing:
-            return int(closing.group(1)) if index >= error_index else None
-    return None
-
-
-def _backend_formed(braze_text: str, groups: Sequence[int]) -> str:
-    """`braze_text` with the fused groups numbered `groups` marked
-    backend_formed: lowered in line rather than as dispatch regions."""
-    with ir.Context() as context:
-        context.allow_unregistered_dialects = True
-        module = ir.Module.parse(braze_text)
-
-        def mark(op: ir.Operation) -> ir.WalkResult:
-            attributes = op.attributes
-            if (op.name == "braze.fused" and "braze.fusion_group" in attributes
-                    and ir.IntegerAttr(attributes["braze.fusion_group"]).value in groups):
-                attributes["backend_formed"] = ir.UnitAttr.get()
-            return ir.WalkResult.ADVANCE
-
-        module.operation.walk(mark)
-        return str(module)
-
-
-def _lower(braze_text: str, left_to_iree: Sequence[int]) -> str:
-    """The linalg of `braze_text`, the groups `left_to_iree` without regions."""
-    with ir.Context() as context:
-        context.allow_unregistered_dialects = True
-        module = ir.Module.parse(_backend_formed(braze_text, left_to_iree))
-        lowering().run(module)
-        return str(module)
 
 
 def _string_list(op: ir.OpView, attribute: str) -> list[str]:

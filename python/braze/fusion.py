@@ -17,6 +17,7 @@ medians replace the pending entry.
 from __future__ import annotations
 
 import colorsys
+import dataclasses
 import html
 import json
 import re
@@ -31,6 +32,10 @@ import mlir.ir as ir
 
 from .backend import BackendError, compile_to_vmfb, flow_dispatches_by_function, tool_path
 from .pipeline import Pipeline, lowering
+from .targets import Target, get_target
+
+# The plan's group number on each braze.fused op (--braze-fuse).
+GROUP_ATTR = "braze.fusion_group"
 
 
 @dataclass
@@ -193,6 +198,69 @@ def group_dispatches(braze_text: str, target: str = "host") -> dict[int, int]:
         linalg, target, ["--iree-dispatch-creation-enable-fuse-padding-into-linalg-consumer-ops"])
     return {int(function.rsplit("_group", 1)[1]): counts.get(function, 0)
             for function in functions}
+
+
+_ERROR_LINE = re.compile(r"\.mlir:(\d+):\d+: error")
+_OUTLINED = re.compile(r"func\.func @\w+_group(\d+)\(")
+
+
+def leave_failing_regions_to_iree(module: ir.Module, target: Target | str = "host") -> list[int]:
+    """Marks backend_formed, in `module` (braze IR after --braze-fuse),
+    every group whose dispatch region IREE cannot generate code for, and
+    returns their numbers. The groups that get regions are outlined into
+    functions of their own and compiled for `target` until none fails; each
+    failure is traced to its function, hence its group."""
+    target = target if isinstance(target, Target) else get_target(target)
+    # Errors must point into the compiled text, not into dumped executables.
+    target = dataclasses.replace(target, flags=tuple(
+        flag for flag in target.flags if not flag.startswith("--iree-hal-dump-")))
+    failing: list[int] = []
+    while True:
+        outlined = ir.Module.parse(str(module), context=module.context)
+        Pipeline().outline_fused_groups().run(outlined)
+        for function in list(outlined.body.operations):
+            if "backend_formed" in _fused_op(function).attributes:
+                function.operation.erase()
+        if not outlined.body.operations:
+            return failing
+        lowering().run(outlined)
+        text = str(outlined)
+        try:
+            compile_to_vmfb(text, target)
+            return failing
+        except BackendError as error:
+            group = _failing_group(str(error), text)
+            if group is None or group in failing:
+                raise
+        failing.append(group)
+        _mark_backend_formed(module, group)
+
+
+def _fused_op(function: ir.OpView) -> ir.Operation:
+    """The braze.fused op of an outlined group's function."""
+    return next(op for op in function.regions[0].blocks[0].operations
+                if op.operation.name == "braze.fused").operation
+
+
+def _failing_group(message: str, text: str) -> int | None:
+    """The group whose outlined function holds iree-compile's first error."""
+    match = _ERROR_LINE.search(message)
+    if match is None:
+        return None
+    lines = text.splitlines()[:int(match.group(1))]
+    groups = [int(found.group(1)) for line in lines if (found := _OUTLINED.search(line))]
+    return groups[-1] if groups else None
+
+
+def _mark_backend_formed(module: ir.Module, group: int) -> None:
+    def mark(op: ir.Operation) -> ir.WalkResult:
+        attributes = op.attributes
+        if (op.name == "braze.fused" and GROUP_ATTR in attributes
+                and ir.IntegerAttr(attributes[GROUP_ATTR]).value == group):
+            attributes["backend_formed"] = ir.UnitAttr.get()
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(mark)
 
 
 # -- the profile oracle's measurements -------------------------------------------

@@ -15,10 +15,10 @@ from onnx_helpers import make_model, node, onnxruntime_run
 
 import braze
 from braze import models
-from braze.backend import count_dispatches
+from braze.backend import compile_to_vmfb, count_dispatches
 from braze.compiler import FusionOptions
-from braze.fusion import FusionPlan, group_dispatches
-from braze.pipeline import Pipeline
+from braze.fusion import FusionPlan, group_dispatches, leave_failing_regions_to_iree
+from braze.pipeline import Pipeline, lowering
 from braze.targets import get_target
 
 # A projection into attention heads: matmul, bias, split into heads, heads
@@ -54,6 +54,36 @@ def test_dispatch_region_keeps_a_group_whole():
     dispatch formation (backend_formed) the transpose is a second one."""
     assert group_dispatches(HEADS.replace("BACKEND", "")) == {0: 1}
     assert group_dispatches(HEADS.replace("BACKEND", "backend_formed ")) == {0: 2}
+
+
+# The last group of ppocr-det: a transposed convolution to the probability
+# map, its sigmoid and the relayout back to NCHW. IREE 3.13 cannot generate
+# code for it as one dispatch region (vectors too large).
+UPSAMPLE = """func.func @main(%x: tensor<1x24x320x320xf32>) -> tensor<1x1x640x640xf32> {
+  %w = braze.constant dense<0.5> : tensor<24x1x2x2xf32>
+  %b = braze.constant dense<0.25> : tensor<1xf32>
+  %xs = braze.relayout %x : tensor<1x24x320x320xf32> -> tensor<1x24x320x320xf32, #braze.layout<nhwc>>
+  %r = braze.fused <many_to_many> -> tensor<1x1x640x640xf32> attributes {braze.fusion_group = 7 : i64} {
+    %c = braze.conv_transpose2d %xs, %w, %b {strides = array<i64: 2, 2>} : (tensor<1x24x320x320xf32, #braze.layout<nhwc>>, tensor<24x1x2x2xf32>, tensor<1xf32>) -> tensor<1x1x640x640xf32, #braze.layout<nhwc>>
+    %s = braze.sigmoid %c : tensor<1x1x640x640xf32, #braze.layout<nhwc>>
+    %n = braze.relayout %s : tensor<1x1x640x640xf32, #braze.layout<nhwc>> -> tensor<1x1x640x640xf32>
+    braze.yield %n : tensor<1x1x640x640xf32>
+  }
+  return %r : tensor<1x1x640x640xf32>
+}"""
+
+
+def test_region_iree_cannot_compile_is_left_to_iree():
+    """The group is traced from iree-compile's error to its number, marked
+    backend_formed, and the model then compiles."""
+    from braze import ir
+    with ir.Context() as context:
+        context.allow_unregistered_dialects = True
+        module = ir.Module.parse(UPSAMPLE)
+        assert leave_failing_regions_to_iree(module) == [7]
+        assert "backend_formed" in str(module)
+        lowering().run(module)
+        compile_to_vmfb(str(module), "host")
 
 
 def heads_model():
