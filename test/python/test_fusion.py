@@ -130,7 +130,7 @@ def test_cli_fusion_options(tmp_path, capsys):
     assert picture.read_text().startswith("<!doctype html>")
     assert main(["compile", str(onnx_path), "--fusion-oracle", "profile"]) == 1
     assert "--fusion-oracle profile needs --fusion-db" in capsys.readouterr().err
-    assert main(["compile", str(onnx_path), "--optimize", "layout",
+    assert main(["compile", str(onnx_path), "--optimize", "layout", "-o", str(tmp_path / "l.vmfb"),
                  "--fusion-plan", str(picture)]) == 1
     assert "does not fuse" in capsys.readouterr().err
 
