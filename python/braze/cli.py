@@ -75,6 +75,9 @@ def _compile(args: argparse.Namespace) -> None:
         if not args.quiet:
             print(f"braze compile: {message}", file=sys.stderr, flush=True)
 
+    if args.fusion_plan and args.optimize != "all":
+        raise CommandError(f"--fusion-plan: --optimize {args.optimize} does not fuse "
+                           "(use --optimize all)")
     if args.fusion_oracle == "profile" and not args.fusion_db:
         raise CommandError("--fusion-oracle profile needs --fusion-db FILE "
                            "(fill it with `braze profile-fusion MODEL --db FILE`)")
@@ -95,9 +98,6 @@ def _compile(args: argparse.Namespace) -> None:
     progress(artifact.report.summary())
     progress(f"wrote {output}")
     if args.fusion_plan:
-        if artifact.report.fusion is None:
-            raise CommandError("--fusion-plan: this optimisation level does not fuse "
-                               "(use --optimize all)")
         Path(args.fusion_plan).write_text(
             artifact.report.fusion.html(f"braze fusion plan: {Path(source).name} -> {target.name}"))
         progress(f"wrote {args.fusion_plan}: the fusion plan, groups coloured")
