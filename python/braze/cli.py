@@ -89,7 +89,7 @@ def _compile(args: argparse.Namespace) -> None:
         fusion = FusionOptions(oracle=args.fusion_oracle, profile_db=args.fusion_db)
         artifact = compile_model(source, target, input_shapes=shapes, optimize=args.optimize,
                                  fusion=fusion, output=output, dump_dir=args.dump_dir,
-                                 progress=progress)
+                                 progress=progress, count_group_dispatches=True)
     except (FrontendError, TargetError, BackendError, PipelineError,
             models.ModelNotInstalled) as error:
         raise CommandError(str(error))

@@ -173,12 +173,15 @@ def compile(
     output: str | os.PathLike | None = None,
     dump_dir: str | os.PathLike | None = None,
     progress: Progress | None = None,
+    count_group_dispatches: bool = False,
 ) -> Artifact:
     """Compiles an ONNX model (path or onnx.ModelProto) for `target`.
 
     `optimize` picks the braze passes run before lowering (a key of
     OPTIMIZATION_LEVELS) and `fusion` how its fusion decides; `pipeline`
-    replaces them with a pipeline of one's own. Raises FrontendError,
+    replaces them with a pipeline of one's own. `count_group_dispatches`
+    adds to the report how many dispatches IREE makes of each fused group
+    (a second, flow-level compile of the groups: seconds on large models). Raises FrontendError,
     PipelineError / MLIRError, TargetError or BackendError with a message
     naming the problem."""
     target = get_target(target) if isinstance(target, str) else target
@@ -191,13 +194,14 @@ def compile(
             options = dataclasses.replace(fusion or FusionOptions(), plan_file=str(plan_file))
             pipeline = OPTIMIZATION_LEVELS[optimize](target, options)
         return _compile(model, target, pipeline, input_shapes=input_shapes, output=output,
-                        dump_dir=dump_dir, progress=progress, plan_file=plan_file)
+                        dump_dir=dump_dir, progress=progress, plan_file=plan_file,
+                        count_group_dispatches=count_group_dispatches)
 
 
 def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeline, *,
              input_shapes: Mapping[str, Sequence[int]] | None, output: str | os.PathLike | None,
              dump_dir: str | os.PathLike | None, progress: Progress | None,
-             plan_file: Path) -> Artifact:
+             plan_file: Path, count_group_dispatches: bool) -> Artifact:
     say = progress or (lambda message: None)
     name = Path(model).name if isinstance(model, (str, os.PathLike)) else "<ModelProto>"
     report = CompileReport(model=name, target=target.name)
@@ -226,12 +230,13 @@ def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeli
             report.fusion = FusionPlan.load(plan_file)
             if report.fusion.groups:
                 # A dispatch region IREE cannot generate code for is left to
-                # its own dispatch formation; then whether IREE keeps each
-                # group as one dispatch. The report names both kinds.
+                # its own dispatch formation; then, if asked, whether IREE
+                # keeps each group as one dispatch. The report names both.
                 report.fusion.left_to_iree = timed(
                     "check dispatch regions", lambda: leave_failing_regions_to_iree(module, target))
-                report.fusion.dispatches = timed(
-                    "count group dispatches", lambda: group_dispatches(str(module), target))
+                if count_group_dispatches:
+                    report.fusion.dispatches = timed(
+                        "count group dispatches", lambda: group_dispatches(str(module), target))
         stages["braze"] = str(module)
         Pipeline().annotate_mapping().run(module)
         classification = classify(module)

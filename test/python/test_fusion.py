@@ -101,7 +101,7 @@ def test_fused_model_matches_onnxruntime_without_more_dispatches():
     model = heads_model()
     x = np.random.default_rng(1).standard_normal((1, 40, 120)).astype(np.float32)
     expected = onnxruntime_run(model, {"x": x})[0]
-    fused = braze.compile(model, "host", optimize="all")
+    fused = braze.compile(model, "host", optimize="all", count_group_dispatches=True)
     unfused = braze.compile(model, "host", pipeline=without_fusion())
     for artifact in (fused, unfused):
         np.testing.assert_allclose(artifact.run([x])[0], expected, rtol=1e-4, atol=1e-4)
@@ -159,7 +159,8 @@ def test_fusion_keeps_model_outputs(name):
     the range), and every group that IREE splits is named in the report."""
     shipped = models.MODELS[name]
     target = get_target("host")
-    fused = braze.compile(shipped.path(), target, input_shapes=shipped.input_shapes)
+    fused = braze.compile(shipped.path(), target, input_shapes=shipped.input_shapes,
+                          count_group_dispatches=True)
     unfused = braze.compile(shipped.path(), target, input_shapes=shipped.input_shapes,
                             pipeline=without_fusion())
     rng = np.random.default_rng(0)
