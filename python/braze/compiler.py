@@ -230,14 +230,14 @@ def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeli
             report.fusion = FusionPlan.load(plan_file)
             if report.fusion.groups:
                 # A dispatch region IREE cannot generate code for is left to
-                # its own dispatch formation; then, if asked, whether IREE
-                # keeps each group as one dispatch. The report names both.
+                # its own dispatch formation (then, if asked, whether IREE
+                # keeps each group as one dispatch). The report names both.
                 report.fusion.left_to_iree = timed(
                     "check dispatch regions", lambda: leave_failing_regions_to_iree(module, target))
-                if count_group_dispatches:
-                    report.fusion.dispatches = timed(
-                        "count group dispatches", lambda: group_dispatches(str(module), target))
         stages["braze"] = str(module)
+        if report.fusion and report.fusion.groups and count_group_dispatches:
+            report.fusion.dispatches = timed(
+                "count group dispatches", lambda: group_dispatches(stages["braze"], target))
         Pipeline().annotate_mapping().run(module)
         classification = classify(module)
         report.mapping_types, report.ops = classification.mapping_types, classification.ops

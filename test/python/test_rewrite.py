@@ -81,18 +81,25 @@ def test_fold_batch_norm_pipeline_text():
     assert str(braze.Pipeline().fold_batch_norm()) == "builtin.module(braze-fold-batch-norm)"
 
 
+def compile_and_run(model, **pipelines):
+    """`model` (a shipped model) compiled with each named pipeline and run on
+    one input: the outputs and the braze IR, by name."""
+    x = np.random.default_rng(5).standard_normal(model.input_shapes["x"]).astype(np.float32)
+    outputs, stages = {}, {}
+    for label, pipeline in pipelines.items():
+        artifact = braze.compile(model.path(), "host", input_shapes=model.input_shapes,
+                                 pipeline=pipeline)
+        outputs[label], stages[label] = artifact.run([x]), artifact.stages["braze"]
+    return outputs, stages
+
+
 @pytest.mark.parametrize("name", models.names())
 def test_fold_batch_norm_keeps_model_outputs(name):
     model = models.MODELS[name]
     if not models.installed(name):
         pytest.skip(f"{model.requirement} is not installed")
-    x = np.random.default_rng(5).standard_normal(model.input_shapes["x"]).astype(np.float32)
-    outputs, stages = {}, {}
-    for label, pipeline in (("kept", braze.Pipeline()),
-                            ("folded", braze.Pipeline().fold_batch_norm())):
-        artifact = braze.compile(model.path(), "host", input_shapes=model.input_shapes,
-                                 pipeline=pipeline)
-        outputs[label], stages[label] = artifact.run([x]), artifact.stages["braze"]
+    outputs, stages = compile_and_run(model, kept=braze.Pipeline(),
+                                      folded=braze.Pipeline().fold_batch_norm())
     for kept, folded in zip(outputs["kept"], outputs["folded"]):
         scale = max(float(np.abs(kept).max()), 1.0)
         np.testing.assert_allclose(folded, kept, rtol=0, atol=1e-4 * scale)
@@ -302,12 +309,8 @@ def test_rewrite_keeps_model_outputs(name):
     model = models.MODELS[name]
     if not models.installed(name):
         pytest.skip(f"{model.requirement} is not installed")
-    x = np.random.default_rng(5).standard_normal(model.input_shapes["x"]).astype(np.float32)
-    outputs, stages = {}, {}
-    for label, pipeline in (("kept", braze.Pipeline()), ("rewritten", braze.Pipeline().rewrite())):
-        artifact = braze.compile(model.path(), "host", input_shapes=model.input_shapes,
-                                 pipeline=pipeline)
-        outputs[label], stages[label] = artifact.run([x]), artifact.stages["braze"]
+    outputs, stages = compile_and_run(model, kept=braze.Pipeline(),
+                                      rewritten=braze.Pipeline().rewrite())
     for kept, rewritten in zip(outputs["kept"], outputs["rewritten"]):
         output_range = max(float(kept.max() - kept.min()), np.finfo(np.float32).tiny)
         np.testing.assert_allclose(rewritten, kept, rtol=0, atol=1e-4 * output_range)
