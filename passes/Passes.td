@@ -110,6 +110,61 @@ def BrazeRewrite : Pass<"braze-rewrite"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Sparsity: pruning with structure the lowering turns into speed
+//===----------------------------------------------------------------------===//
+
+def BrazePrunePatterns : Pass<"braze-prune-patterns", "::mlir::ModuleOp"> {
+  let summary = "Pattern and connectivity pruning of 3x3 convolutions (PatDNN)";
+  let description = [{
+    Prunes the constant filters of dense 3x3 braze.conv2d ops to a library of
+    kernel patterns and records the result as `kernel_patterns`:
+    - Library: `patterns` masks keeping `taps` of the 9 taps, the centre
+      always. Given with `library` (9-character row-major masks), or chosen
+      from the model's own weights: the most frequent masks of each kernel's
+      largest-magnitude taps over all convolutions pruned.
+    - Patterns: all of an input channel's kernels (one per filter) form a
+      kernel group that shares one pattern, the one keeping the most weight
+      energy (sum of squares) of the group; the lowering then computes each
+      pattern's channels as one dense sub-problem with only its kept taps.
+    - Connectivity pruning: the `connectivity` fraction of each layer's
+      kernel groups with the least kept energy is removed whole.
+    - Filter-kernel reorder: the input channels are permuted so that each
+      pattern's channels are contiguous, by permuting the filters (and bias)
+      of the producing convolution, through unary elementwise ops. Where the
+      producer cannot be permuted (other users, no convolution) the layer is
+      left dense.
+    - Which layers: a convolution with fewer than `min-filters` filters stays
+      dense: there the gathering of kept taps costs more than it saves
+      (measured on the host, see passes/Sparsity/PrunePatterns.cpp).
+    Pruned filters hold zeros at the pruned taps, so the IR means the pruned
+    model whichever way it is lowered. `report-file` writes per layer the
+    decision and its reason, the kept weights and the relative output
+    change on i.i.d. inputs, ||W - W_pruned|| / ||W||, as JSON.
+  }];
+  let options = [
+    Option<"numPatterns", "patterns", "int64_t", /*default=*/"8",
+           "Patterns in the library chosen from the weights">,
+    Option<"keptTaps", "taps", "int64_t", /*default=*/"4",
+           "Taps of the 3x3 window each pattern keeps, the centre included">,
+    ListOption<"library", "library", "std::string",
+               "The pattern library as 9-character row-major masks "
+               "(e.g. 010111000), instead of choosing it from the weights">,
+    Option<"connectivity", "connectivity", "double", /*default=*/"0.0",
+           "Fraction of each layer's kernel groups (input channels) removed whole">,
+    Option<"minFilters", "min-filters", "int64_t", /*default=*/"128",
+           "Convolutions with fewer filters stay dense">,
+    Option<"reportFile", "report-file", "std::string", /*default=*/"\"\"",
+           "Write the per-layer pruning report as JSON to this file">,
+  ];
+  let statistics = [
+    Statistic<"numPruned", "pruned-convs", "3x3 convolutions pruned to patterns">,
+    Statistic<"numDense", "dense-convs", "3x3 convolutions left dense">,
+    Statistic<"numReordered", "reordered-producers",
+              "Producing convolutions whose filters were reordered">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Lowering: braze -> what IREE compiles
 //===----------------------------------------------------------------------===//
 

@@ -82,6 +82,42 @@ def Braze_LayoutAttr : EnumAttr<Braze_Dialect, Braze_Layout, "layout", [
 }
 
 //===----------------------------------------------------------------------===//
+// Pattern sparsity (PatDNN, ASPLOS'20; RT3D's kernel groups, AAAI'21)
+//===----------------------------------------------------------------------===//
+
+def Braze_KernelPatternsAttr : AttrDef<Braze_Dialect, "KernelPatterns"> {
+  let mnemonic = "kernel_patterns";
+  let summary = "which taps of a 3x3 convolution's kernels are kept";
+  let description = [{
+    The pattern sparsity of a braze.conv2d with a 3x3 filter. `library`
+    holds the patterns, each a 9-character row-major mask of the 3x3 window
+    ("010111000" keeps the top, middle-row and centre taps), all keeping the
+    same number of taps. `channels` gives, per input channel, the index of
+    the library pattern every filter uses on that channel, or -1 when the
+    channel's kernels are pruned (connectivity pruning). A channel's kernels
+    across all filters form one kernel group sharing its pattern, so that
+    each pattern's channels are a dense sub-problem.
+
+    ```mlir
+    #braze.kernel_patterns<library = ["010111000", "000111010"], channels = [0, 1, -1, 0]>
+    ```
+  }];
+  let parameters = (ins "::mlir::ArrayAttr":$library,
+                        ArrayRefParameter<"int64_t">:$channels);
+  let assemblyFormat = [{
+    `<` `library` `=` $library `,` `channels` `=` `[` $channels `]` `>`
+  }];
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    static constexpr int64_t kPrunedChannel = -1;
+    /// The kept taps (row-major 0..8) of library pattern `pattern`.
+    ::llvm::SmallVector<int64_t> getTaps(int64_t pattern) const;
+    /// Taps each pattern keeps.
+    int64_t getKeptTaps() const;
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Op-specific enums (printed as bare keywords in the ops' assembly)
 //===----------------------------------------------------------------------===//
 

@@ -96,3 +96,52 @@ LogicalResult mlir::braze::detail::verifyLayoutOp(Operation *op) {
       return failure();
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Kernel patterns
+//===----------------------------------------------------------------------===//
+
+static constexpr int64_t kWindowTaps = 9;
+
+LogicalResult KernelPatternsAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                         ArrayAttr library, ArrayRef<int64_t> channels) {
+  if (library.empty())
+    return emitError() << "kernel_patterns needs at least one library pattern";
+  std::optional<int64_t> keptTaps;
+  llvm::SmallDenseSet<StringRef> seen;
+  for (auto [index, entry] : llvm::enumerate(library)) {
+    auto mask = dyn_cast<StringAttr>(entry);
+    if (!mask || mask.size() != kWindowTaps ||
+        !llvm::all_of(mask.getValue(), [](char c) { return c == '0' || c == '1'; }))
+      return emitError() << "kernel_patterns library entry " << index
+                         << " is not a 9-character mask of 0s and 1s: " << entry;
+    int64_t kept = llvm::count(mask.getValue(), '1');
+    if (keptTaps && kept != *keptTaps)
+      return emitError() << "kernel_patterns library entry " << index << " keeps " << kept
+                         << " taps, entry 0 keeps " << *keptTaps;
+    keptTaps = kept;
+    if (kept == 0)
+      return emitError() << "kernel_patterns library entry " << index << " keeps no tap";
+    if (!seen.insert(mask.getValue()).second)
+      return emitError() << "kernel_patterns library entry " << index << " repeats \""
+                         << mask.getValue() << "\"";
+  }
+  for (auto [channel, pattern] : llvm::enumerate(channels))
+    if (pattern < kPrunedChannel || pattern >= static_cast<int64_t>(library.size()))
+      return emitError() << "kernel_patterns channel " << channel << " uses pattern "
+                         << pattern << ", not one of the " << library.size()
+                         << " library patterns (or -1, pruned)";
+  return success();
+}
+
+SmallVector<int64_t> KernelPatternsAttr::getTaps(int64_t pattern) const {
+  StringRef mask = cast<StringAttr>(getLibrary()[pattern]).getValue();
+  SmallVector<int64_t> taps;
+  for (int64_t tap = 0; tap < kWindowTaps; ++tap)
+    if (mask[tap] == '1')
+      taps.push_back(tap);
+  return taps;
+}
+
+int64_t KernelPatternsAttr::getKeptTaps() const { return getTaps(0).size(); }
+

@@ -609,6 +609,25 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValueAttr(); }
 
 //===----------------------------------------------------------------------===//
+// Conv2DOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DOp::verify() {
+  KernelPatternsAttr patterns = getKernelPatternsAttr();
+  if (!patterns)
+    return success();
+  ArrayRef<int64_t> filter = getFilter().getType().getShape();
+  if (filter[2] != 3 || filter[3] != 3 || getGroup() != 1)
+    return emitOpError("has kernel_patterns but is not a dense 3x3 convolution (filter ")
+           << filter[2] << "x" << filter[3] << ", group " << getGroup() << ")";
+  if (static_cast<int64_t>(patterns.getChannels().size()) != filter[1])
+    return emitOpError("kernel_patterns gives patterns for ")
+           << patterns.getChannels().size() << " input channels, the filter has "
+           << filter[1];
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // RelayoutOp
 //===----------------------------------------------------------------------===//
 

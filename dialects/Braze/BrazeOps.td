@@ -164,6 +164,10 @@ def Braze_Conv2DOp : Braze_ShapedComputeOp<"conv2d", "many_to_many", "ild_variab
     convolutions, and grouped ones whose groups span whole blocks of 4
     channels (C / group and M / group multiples of 4).
 
+    `kernel_patterns` (set by --braze-prune-patterns) says which taps of the
+    3x3 kernels are kept; the filter holds zeros at the others, so the op
+    means the same with or without it, and the lowering may skip them.
+
     ```mlir
     %y = braze.conv2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
         : (tensor<1x3x224x224xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x112x112xf32>
@@ -178,7 +182,8 @@ def Braze_Conv2DOp : Braze_ShapedComputeOp<"conv2d", "many_to_many", "ild_variab
                    DefaultValuedAttr<DenseI64ArrayAttr,
                        "::mlir::braze::Conv2DOp::kDefaultDilations">:$dilations,
                    DefaultValuedAttr<I64Attr,
-                       "::mlir::braze::Conv2DOp::kDefaultGroup">:$group);
+                       "::mlir::braze::Conv2DOp::kDefaultGroup">:$group,
+                   OptionalAttr<Braze_KernelPatternsAttr>:$kernel_patterns);
   let results = (outs Braze_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -186,6 +191,7 @@ def Braze_Conv2DOp : Braze_ShapedComputeOp<"conv2d", "many_to_many", "ild_variab
   let inferResultType = [{
     return ::mlir::braze::detail::inferConv2DType(diag, adaptor, inferredReturnTypes);
   }];
+  let hasVerifier = 1;
   let extraClassDeclaration = [{
     // The attributes' defaults, named so that the shape rule can apply them:
     // generic builders (the C and Python APIs) may leave the attributes unset.

@@ -327,10 +327,13 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
                              atSpatialDims(inputType, pads[2], pads[3]), zero);
     bool biasAfter = op.getBias() && isBlocked(type);
     Value init = convolutionInit(rewriter, loc, type, biasAfter ? Value() : op.getBias());
-    Value result = emitConvolution(rewriter, loc, padded, op.getFilter(), init,
-                                   op.getStrides(), op.getDilations(), op.getGroup(), *layout,
-                                   !feedsPaddedWindow(op.getResult()) &&
-                                       !isInsideDispatchRegion(op));
+    Value result =
+        lowersAsPatternConvolution(op, *layout)
+            ? emitPatternConvolution(rewriter, loc, op, padded, init)
+            : emitConvolution(rewriter, loc, padded, op.getFilter(), init, op.getStrides(),
+                              op.getDilations(), op.getGroup(), *layout,
+                              !feedsPaddedWindow(op.getResult()) &&
+                                  !isInsideDispatchRegion(op));
     rewriter.replaceOp(op, biasAfter ? addBias(rewriter, loc, type, result, op.getBias())
                                      : result);
     return success();

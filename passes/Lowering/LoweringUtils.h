@@ -10,6 +10,7 @@
 #ifndef BRAZE_PASSES_LOWERING_LOWERINGUTILS_H
 #define BRAZE_PASSES_LOWERING_LOWERINGUTILS_H
 
+#include "dialects/Braze/BrazeDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -161,6 +162,15 @@ Value buildDiv(OpBuilder &builder, Location loc, Value lhs, Value rhs, bool isUn
 
 // Pattern sets, one per kind of op. Ops that accept layout encodings are
 // converted with `typeConverter` (braze type -> storage type).
+/// Whether `conv` lowers computing only the taps its kernel_patterns keep:
+/// it has them, channels-last images and an f32 constant filter.
+bool lowersAsPatternConvolution(braze::Conv2DOp conv, Layout layout);
+
+/// `conv` (see lowersAsPatternConvolution) of its `padded` channels-last
+/// input into `init`: its kept taps gathered, times the compact filter.
+Value emitPatternConvolution(OpBuilder &builder, Location loc, braze::Conv2DOp conv, Value padded,
+                             Value init);
+
 void populateElementwiseLoweringPatterns(const TypeConverter &typeConverter,
                                          RewritePatternSet &patterns);
 void populateContractionLoweringPatterns(const TypeConverter &typeConverter,
