@@ -130,7 +130,7 @@ def BrazePrunePatterns : Pass<"braze-prune-patterns", "::mlir::ModuleOp"> {
       kernel groups with the least kept energy is removed whole.
     - Filter-kernel reorder: the input channels are permuted so that each
       pattern's channels are contiguous, by permuting the filters (and bias)
-      of the producing convolution, through unary elementwise ops. Where the
+      of the producing convolution, through elementwise ops and pools. Where the
       producer cannot be permuted (other users, no convolution) the layer is
       left dense.
     - Which layers: a convolution with fewer than `min-filters` filters stays

@@ -112,7 +112,7 @@ bool isChannelUniformElementwise(Operation *op) {
 }
 
 /// The convolution producing `conv`'s input through channel-uniform
-/// elementwise ops, each value on the way used once: permuting its filters
+/// elementwise ops and pools, each value on the way used once: permuting its filters
 /// permutes `conv`'s input channels. Else the reason it cannot be done.
 FailureOr<Conv2DOp> reorderableProducer(Conv2DOp conv, std::string &why) {
   Value value = conv.getInput();
@@ -134,6 +134,10 @@ FailureOr<Conv2DOp> reorderableProducer(Conv2DOp conv, std::string &why) {
         return failure();
       }
       return producerConv;
+    }
+    if (auto pool = dyn_cast<Pool2DOp>(producer)) {
+      value = pool.getInput(); // pools each channel on its own
+      continue;
     }
     if (!isChannelUniformElementwise(producer)) {
       why = ("input channels cannot be reordered: produced by " +

@@ -26,6 +26,7 @@ from .frontend import import_model, result_dtypes
 from .fusion import FusionPlan, group_dispatches, leave_failing_regions_to_iree, measure_pending
 from .pipeline import Pipeline, lowering
 from .report import classify
+from .sparsity import SparsityOptions, SparsityReport
 from .targets import Target, get_target
 
 Progress = Callable[[str], None]
@@ -45,17 +46,20 @@ class FusionOptions:
 
 
 # Optimisation levels: each names the braze pass pipeline run between import
-# and lowering, for a target and fusion options.
+# and lowering, for a target, fusion options and `prune` (which adds pattern
+# pruning, when asked, after the weights are folded and before layouts).
 #   none:   nothing; the ONNX graph as imported.
 #   layout: SmartMem -- batch norms folded into weights, one storage layout
 #           per region.
 #   all:    DNNFusion on top -- algebraic rewriting first, fusion groups last.
+Prune = Callable[[Pipeline], Pipeline]
 OPTIMIZATION_LEVELS: dict[str, Callable[..., Pipeline]] = {
-    "none": lambda target, fusion=FusionOptions(): Pipeline(),
-    "layout": lambda target, fusion=FusionOptions(): (
-        Pipeline().fold_batch_norm().select_layout(layout_policy(target)).canonicalize().cse()),
-    "all": lambda target, fusion=FusionOptions(): fusion.apply(
-        Pipeline().rewrite().fold_batch_norm().select_layout(layout_policy(target))
+    "none": lambda target, fusion=FusionOptions(), prune=None: Pipeline(),
+    "layout": lambda target, fusion=FusionOptions(), prune=lambda p: p: (
+        prune(Pipeline().fold_batch_norm()).select_layout(layout_policy(target))
+        .canonicalize().cse()),
+    "all": lambda target, fusion=FusionOptions(), prune=lambda p: p: fusion.apply(
+        prune(Pipeline().rewrite().fold_batch_norm()).select_layout(layout_policy(target))
         .canonicalize().cse()),
 }
 
@@ -85,6 +89,7 @@ class CompileReport:
     iree_flags: list[str] = field(default_factory=list)
     # What --braze-fuse planned, when the pipeline fused.
     fusion: FusionPlan | None = None
+    sparsity: SparsityReport | None = None
 
     def summary(self) -> str:
         ops = sum(self.ops.values())
@@ -97,6 +102,7 @@ class CompileReport:
                 f"{self.flops / 1e9:.3f} GFLOP, {self.bytes_accessed / 2**20:.1f} MiB accessed; "
                 f"layout ops imported -> optimised: {layouts}; "
                 + (f"{self.fusion.summary()}; " if self.fusion else "")
+                + (f"{self.sparsity.summary()}; " if self.sparsity else "")
                 + f"{timings}; iree-compile {' '.join(self.iree_flags)}")
 
 
@@ -174,6 +180,7 @@ def compile(
     dump_dir: str | os.PathLike | None = None,
     progress: Progress | None = None,
     count_group_dispatches: bool = False,
+    sparsity: SparsityOptions | None = None,
 ) -> Artifact:
     """Compiles an ONNX model (path or onnx.ModelProto) for `target`.
 
@@ -181,27 +188,35 @@ def compile(
     OPTIMIZATION_LEVELS) and `fusion` how its fusion decides; `pipeline`
     replaces them with a pipeline of one's own. `count_group_dispatches`
     adds to the report how many dispatches IREE makes of each fused group
-    (a second, flow-level compile of the groups: seconds on large models). Raises FrontendError,
+    (a second, flow-level compile of the groups: seconds on large models).
+    `sparsity` prunes 3x3 convolutions to kernel patterns (changing the
+    model's numbers; the report's `sparsity` says by how much). Raises FrontendError,
     PipelineError / MLIRError, TargetError or BackendError with a message
     naming the problem."""
     target = get_target(target) if isinstance(target, str) else target
     with tempfile.TemporaryDirectory(prefix="braze-compile-") as scratch:
         plan_file = Path(scratch, "fusion-plan.json")
+        sparsity_file = Path(scratch, "sparsity.json")
         if pipeline is None:
             if optimize not in OPTIMIZATION_LEVELS:
                 raise ValueError(f"unknown optimisation level '{optimize}' "
                                  f"(valid: {', '.join(OPTIMIZATION_LEVELS)})")
+            if sparsity and optimize == "none":
+                raise ValueError("pattern pruning needs optimisation level layout or all "
+                                 "(it works on the folded weights)")
             options = dataclasses.replace(fusion or FusionOptions(), plan_file=str(plan_file))
-            pipeline = OPTIMIZATION_LEVELS[optimize](target, options)
+            prune = (lambda p: sparsity.apply(p, sparsity_file)) if sparsity else (lambda p: p)
+            pipeline = OPTIMIZATION_LEVELS[optimize](target, options, prune)
         return _compile(model, target, pipeline, input_shapes=input_shapes, output=output,
                         dump_dir=dump_dir, progress=progress, plan_file=plan_file,
+                        sparsity_file=sparsity_file,
                         count_group_dispatches=count_group_dispatches)
 
 
 def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeline, *,
              input_shapes: Mapping[str, Sequence[int]] | None, output: str | os.PathLike | None,
              dump_dir: str | os.PathLike | None, progress: Progress | None,
-             plan_file: Path, count_group_dispatches: bool) -> Artifact:
+             plan_file: Path, sparsity_file: Path, count_group_dispatches: bool) -> Artifact:
     say = progress or (lambda message: None)
     name = Path(model).name if isinstance(model, (str, os.PathLike)) else "<ModelProto>"
     report = CompileReport(model=name, target=target.name)
@@ -226,6 +241,8 @@ def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeli
         report.layout_ops_imported = count_layout_ops(module)
         timed("optimise", lambda: pipeline.run(module))
         report.layout_ops_optimised = count_layout_ops(module)
+        if sparsity_file.exists():
+            report.sparsity = SparsityReport.load(sparsity_file)
         if plan_file.exists():
             report.fusion = FusionPlan.load(plan_file)
             if report.fusion.groups:
@@ -257,6 +274,8 @@ def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeli
             (Path(dump_dir) / "fusion-plan.json").write_text(plan_file.read_text())
             (Path(dump_dir) / "fusion-plan.html").write_text(
                 report.fusion.html(f"braze fusion plan: {name} -> {target.name}"))
+        if report.sparsity:
+            (Path(dump_dir) / "sparsity.json").write_text(sparsity_file.read_text())
     return Artifact(vmfb=vmfb, target=target, stages=stages, report=report,
                     input_names=input_names, output_names=output_names,
                     output_dtypes=output_dtypes)

@@ -87,6 +87,21 @@ class Pipeline:
         convolution's weights, or else into a multiply-add."""
         return self.add("braze-fold-batch-norm")
 
+    def prune_patterns(self, *, patterns: int | None = None, taps: int | None = None,
+                       library: Iterable[str] | None = None,
+                       connectivity: float | None = None, min_filters: int | None = None,
+                       report_file: str | None = None) -> Pipeline:
+        """--braze-prune-patterns: PatDNN pattern pruning of 3x3 convolutions
+        (`patterns` masks keeping `taps` of 9, chosen from the weights unless
+        `library` gives them as 9-character masks), connectivity pruning of
+        the `connectivity` fraction of kernel groups, for the convolutions
+        with at least `min_filters` filters; `report_file` gets the per-layer
+        report as JSON."""
+        return self.add("braze-prune-patterns", patterns=patterns, taps=taps,
+                        library=list(library) if library else None,
+                        connectivity=connectivity, min_filters=min_filters,
+                        report_file=report_file)
+
     def select_layout(self, target: str | None = None) -> Pipeline:
         """--braze-select-layout: one storage layout per region (SmartMem);
         channels-last (cpu) or channel-blocked NC4HW4 (gpu) where convolutions
