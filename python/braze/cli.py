@@ -87,15 +87,21 @@ def _compile(args: argparse.Namespace) -> None:
         target = get_target(args.target, cpu=args.cpu)
         output = Path(args.output or f"{Path(source).stem}.vmfb")
         fusion = FusionOptions(oracle=args.fusion_oracle, profile_db=args.fusion_db)
+        sparsity = _sparsity_options(args) if args.prune_patterns else None
+        if sparsity and args.optimize == "none":
+            raise CommandError("--prune-patterns needs --optimize layout or all")
         artifact = compile_model(source, target, input_shapes=shapes, optimize=args.optimize,
                                  fusion=fusion, output=output, dump_dir=args.dump_dir,
-                                 progress=progress, count_group_dispatches=True)
+                                 progress=progress, count_group_dispatches=True,
+                                 sparsity=sparsity)
     except (FrontendError, TargetError, BackendError, PipelineError,
             models.ModelNotInstalled) as error:
         raise CommandError(str(error))
     except ir.MLIRError as error:
         raise CommandError(format_mlir_error(error))
     progress(artifact.report.summary())
+    if artifact.report.sparsity and not args.quiet:
+        print(artifact.report.sparsity.table(), file=sys.stderr)
     progress(f"wrote {output}")
     if args.fusion_plan:
         Path(args.fusion_plan).write_text(
@@ -127,6 +133,83 @@ def _profile_fusion(args: argparse.Namespace) -> None:
         raise CommandError(format_mlir_error(error))
     progress(f"measured {measured} candidates into {args.db}; compile with "
              f"--fusion-oracle profile --fusion-db {args.db}")
+
+
+def _sparsity_options(args: argparse.Namespace):
+    """SparsityOptions from the pattern-pruning flags, checked."""
+    from .sparsity import SparsityOptions
+
+    library = tuple(mask for spec in args.pattern_library for mask in spec.split(",") if mask)
+    for mask in library:
+        if len(mask) != 9 or set(mask) - {"0", "1"}:
+            raise CommandError(f"--pattern-library: '{mask}' is not a 9-character row-major "
+                               "mask of 0s and 1s (e.g. 010111000)")
+        if mask.count("1") != args.pattern_taps:
+            raise CommandError(f"--pattern-library: '{mask}' keeps {mask.count('1')} taps, "
+                               f"not --pattern-taps {args.pattern_taps}")
+    if not 1 <= args.pattern_taps <= 9:
+        raise CommandError(f"--pattern-taps must be in 1..9, got {args.pattern_taps}")
+    if args.patterns < 1:
+        raise CommandError(f"--patterns must be at least 1, got {args.patterns}")
+    if not 0.0 <= args.connectivity < 1.0:
+        raise CommandError(f"--connectivity must be in [0, 1), got {args.connectivity}")
+    return SparsityOptions(patterns=args.patterns, taps=args.pattern_taps, library=library,
+                           connectivity=args.connectivity, min_filters=args.sparse_min_filters)
+
+
+def _add_sparsity_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--patterns", type=int, default=8, metavar="K",
+                        help="kernel patterns in the library chosen from the weights (default 8)")
+    parser.add_argument("--pattern-taps", type=int, default=4, metavar="N",
+                        help="taps of the 3x3 window each pattern keeps, centre included "
+                             "(default 4)")
+    parser.add_argument("--pattern-library", action="append", default=[], metavar="MASK[,MASK]",
+                        help="the pattern library as 9-character row-major masks "
+                             "(e.g. 010111000) instead of choosing it from the weights")
+    parser.add_argument("--connectivity", type=float, default=0.0, metavar="RATE",
+                        help="fraction of each layer's kernel groups (input channels) removed "
+                             "whole (default 0)")
+    parser.add_argument("--sparse-min-filters", type=int, default=128, metavar="N",
+                        help="3x3 convolutions with fewer filters stay dense (default 128: "
+                             "below, the sparse form is slower on the host)")
+
+
+def _sparsity(args: argparse.Namespace) -> None:
+    from .backend import BackendError
+    from .bench.manifest import ManifestError
+    from .frontend import FrontendError
+    from .sparsity import output_drift
+
+    options = _sparsity_options(args)
+    for model in args.models:
+        try:
+            if not args.quiet:
+                print(f"braze sparsity: {model}: compiling dense and pruned, running "
+                      f"{args.samples} seeded inputs", file=sys.stderr, flush=True)
+            drift = output_drift(model, options, samples=args.samples)
+        except (FrontendError, BackendError, PipelineError, ManifestError, ValueError,
+                models.ModelNotInstalled) as error:
+            raise CommandError(f"{model}: {error}")
+        except ir.MLIRError as error:
+            raise CommandError(format_mlir_error(error))
+        print(f"## {drift.model}\n\n{drift.report.summary()}\n\n{drift.report.table()}\n\n"
+              f"{drift.summary()}\n")
+
+
+def _bench_sparsity(args: argparse.Namespace) -> None:
+    from .bench.sparsity import run_benchmark
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"braze bench-sparsity: {message}", file=sys.stderr, flush=True)
+
+    text = run_benchmark(_sparsity_options(args), models=args.models or None,
+                         repeats=args.repeats, progress=progress)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "sparsity.md").write_text(text)
+    print(text)
+    progress(f"wrote {out / 'sparsity.md'}")
 
 
 def _resolve_model(model: str) -> tuple[Path, dict[str, list[int]]]:
@@ -321,6 +404,11 @@ def _parser() -> argparse.ArgumentParser:
     compile_.add_argument("--fusion-plan", metavar="FILE.html",
                           help="write a picture of the fusion plan (groups coloured) and its "
                                "decisions here")
+    compile_.add_argument("--prune-patterns", action="store_true",
+                          help="prune 3x3 convolutions to kernel patterns (PatDNN) and compute "
+                               "only the kept taps; changes the model's outputs (see "
+                               "`braze sparsity`)")
+    _add_sparsity_arguments(compile_)
     compile_.add_argument("--dump-dir", metavar="DIR",
                           help="keep the MLIR of each stage and iree-compile's log here")
     compile_.add_argument("-q", "--quiet", action="store_true", help="no progress or report")
@@ -412,6 +500,39 @@ def _parser() -> argparse.ArgumentParser:
                        help="also replace the '## Performance' section of FILE (e.g. README.md)")
     bench.add_argument("-q", "--quiet", action="store_true", help="no progress")
     bench.set_defaults(run=_bench)
+
+    sparsity = commands.add_parser(
+        "sparsity",
+        help="what pattern pruning costs a model: per-layer report and output drift",
+        description="Compiles each model dense and with pattern pruning (host), prints which "
+                    "3x3 convolutions went sparse and why not, the weights each keeps and its "
+                    "relative output change, and the pruned model's output drift against the "
+                    "dense one on seeded inputs (max/mean relative error, argmax agreement).")
+    sparsity.add_argument("models", nargs="+", metavar="MODEL",
+                          help="dev model names or PATH.onnx[:NAME=D0,D1,...]")
+    sparsity.add_argument("--samples", type=int, default=4, metavar="N",
+                          help="seeded inputs compared (default 4)")
+    _add_sparsity_arguments(sparsity)
+    sparsity.add_argument("-q", "--quiet", action="store_true", help="no progress")
+    sparsity.set_defaults(run=_sparsity)
+
+    bench_sparsity = commands.add_parser(
+        "bench-sparsity",
+        help="pattern sparsity's speed (VGG-style stack, dense vs sparse) and accuracy cost",
+        description="Times a VGG-style 3x3-conv stack compiled by braze dense and with pattern "
+                    "pruning (1 thread, median; the pruned layers' dispatches from IREE's "
+                    "host profile) and writes the accuracy report of the stack and each dev "
+                    "model to DIR/sparsity.md.")
+    bench_sparsity.add_argument("--models", action="append", default=[], metavar="M",
+                                help="dev models for the accuracy report (default: all "
+                                     "installed)")
+    bench_sparsity.add_argument("--repeats", type=int, default=20, metavar="N",
+                                help="timed runs per compile (default 20)")
+    bench_sparsity.add_argument("--out", default="bench-results", metavar="DIR",
+                                help="where sparsity.md goes (default: bench-results)")
+    _add_sparsity_arguments(bench_sparsity)
+    bench_sparsity.add_argument("-q", "--quiet", action="store_true", help="no progress")
+    bench_sparsity.set_defaults(run=_bench_sparsity)
     return parser
 
 

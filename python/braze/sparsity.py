@@ -128,6 +128,7 @@ class OutputDrift:
     max_relative_error: float
     mean_relative_error: float
     argmax_agreement: float | None
+    report: SparsityReport | None = None  # what the pruned compile pruned
 
     def summary(self) -> str:
         agreement = ("n/a" if self.argmax_agreement is None
@@ -179,4 +180,6 @@ def output_drift(model: str, options: SparsityOptions = SparsityOptions(), *,
         ordered = [arrays[name] for name in dense.input_names]
         dense_outputs.append(dense.run(ordered))
         pruned_outputs.append(pruned.run(ordered))
-    return compare_outputs(bench_model.name, dense_outputs, pruned_outputs)
+    drift = compare_outputs(bench_model.name, dense_outputs, pruned_outputs)
+    drift.report = pruned.report.sparsity
+    return drift

@@ -136,3 +136,21 @@ def measure_speed(options: SparsityOptions, *, repeats: int = 20,
     drift.model = VGG_STACK
     return SpeedResult(timings["dense"], timings["sparse"], layers["dense"], layers["sparse"],
                        pruned.report.sparsity, drift)
+
+
+def run_benchmark(options: SparsityOptions, *, models: list[str] | None = None,
+                  repeats: int = 20,
+                  progress: Callable[[str], None] = lambda message: None) -> str:
+    """The speed table and every model's accuracy report, as markdown."""
+    from ..models import MODELS, installed
+
+    speed = measure_speed(options, repeats=repeats, progress=progress)
+    sections = [f"# Pattern sparsity ({options.describe()})", "", speed.table(), "",
+                f"## {VGG_STACK}", "", speed.report.summary(), "", speed.report.table(), "",
+                speed.drift.summary(), ""]
+    for name in models or [name for name in MODELS if installed(name)]:
+        progress(f"{name}: output drift")
+        drift = output_drift(name, options)
+        sections += [f"## {name}", "", drift.report.summary(), "", drift.report.table(), "",
+                     drift.summary(), ""]
+    return "\n".join(sections)
