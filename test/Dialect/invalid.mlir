@@ -458,3 +458,43 @@ func.func @fused_member(%x: tensor<4xf32>) -> tensor<4xf32> {
   }
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @patterns_on_1x1(%x: tensor<1x2x4x4xf32>, %w: tensor<1x2x1x1xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{has kernel_patterns but is not a dense 3x3 convolution (filter 1x1, group 1)}}
+  %y = braze.conv2d %x, %w {kernel_patterns = #braze.kernel_patterns<library = ["000010000"], channels = [0, 0]>} : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x1x4x4xf32>
+  return %y : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @patterns_channel_count(%x: tensor<1x2x4x4xf32>, %w: tensor<1x2x3x3xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{kernel_patterns gives patterns for 3 input channels, the filter has 2}}
+  %y = braze.conv2d %x, %w {kernel_patterns = #braze.kernel_patterns<library = ["000010000"], channels = [0, 0, 0]>} : (tensor<1x2x4x4xf32>, tensor<1x2x3x3xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+func.func @patterns_bad_mask(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{kernel_patterns library entry 0 is not a 9-character mask of 0s and 1s: "00001000"}}
+  %y = braze.conv2d %x, %w {kernel_patterns = #braze.kernel_patterns<library = ["00001000"], channels = [0]>} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+func.func @patterns_unequal_taps(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{kernel_patterns library entry 1 keeps 3 taps, entry 0 keeps 2}}
+  %y = braze.conv2d %x, %w {kernel_patterns = #braze.kernel_patterns<library = ["000011000", "010011000"], channels = [0]>} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+func.func @patterns_unknown_pattern(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{kernel_patterns channel 0 uses pattern 1, not one of the 1 library patterns (or -1, pruned)}}
+  %y = braze.conv2d %x, %w {kernel_patterns = #braze.kernel_patterns<library = ["000011000"], channels = [1]>} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
