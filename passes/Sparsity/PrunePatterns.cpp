@@ -29,6 +29,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -80,13 +81,14 @@ struct Filter3x3 {
   ArrayRef<double> kernel(int64_t f, int64_t c) const {
     return ArrayRef<double>(values).slice((f * channels + c) * kWindowTaps, kWindowTaps);
   }
-  /// Weight energy (sum of squares) channel `c`'s kernels keep under `mask`.
-  double keptEnergy(int64_t c, TapMask mask) const {
-    double energy = 0;
+  /// Per input channel, the weight energy (sum of squares over the filters)
+  /// at each tap: what a pattern keeps of a channel is the sum over its taps.
+  SmallVector<std::array<double, kWindowTaps>> tapEnergy() const {
+    SmallVector<std::array<double, kWindowTaps>> energy(channels, {});
     for (int64_t f = 0; f < filters; ++f)
-      for (int64_t tap = 0; tap < kWindowTaps; ++tap)
-        if (mask & (1u << tap))
-          energy += kernel(f, c)[tap] * kernel(f, c)[tap];
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t tap = 0; tap < kWindowTaps; ++tap)
+          energy[c][tap] += kernel(f, c)[tap] * kernel(f, c)[tap];
     return energy;
   }
 };
@@ -178,6 +180,14 @@ struct LayerReport {
   std::map<std::string, int64_t> patternChannels;
 };
 
+/// A convolution to prune, the convolution whose filters reorder its input
+/// channels, its filter, and its row in the report.
+struct Candidate {
+  Conv2DOp conv, producer;
+  Filter3x3 filter;
+  size_t report;
+};
+
 struct PrunePatternsPass : impl::BrazePrunePatternsBase<PrunePatternsPass> {
   using BrazePrunePatternsBase::BrazePrunePatternsBase;
 
@@ -187,13 +197,13 @@ struct PrunePatternsPass : impl::BrazePrunePatternsBase<PrunePatternsPass> {
         connectivity >= 1.0) {
       module.emitError() << "--braze-prune-patterns: taps must be in 1..9, patterns >= 1 "
                             "and connectivity in [0, 1); got taps="
-                         << keptTaps << " patterns=" << numPatterns
-                         << " connectivity=" << connectivity;
+                         << keptTaps.getValue() << " patterns=" << numPatterns.getValue()
+                         << " connectivity=" << connectivity.getValue();
       return signalPassFailure();
     }
 
     SmallVector<LayerReport> reports;
-    SmallVector<std::pair<Conv2DOp, Conv2DOp>> candidates; // (conv, its producer)
+    SmallVector<Candidate> candidates;
     module.walk([&](Conv2DOp conv) {
       LayerReport report;
       report.name = foldedConstantName(conv, "");
@@ -205,7 +215,7 @@ struct PrunePatternsPass : impl::BrazePrunePatternsBase<PrunePatternsPass> {
         producer = reorderableProducer(conv, report.reason);
       if (succeeded(producer)) {
         report.decision = "sparse";
-        candidates.emplace_back(conv, *producer);
+        candidates.push_back({conv, *producer, readFilter(conv), reports.size()});
       } else {
         report.decision = "dense";
         ++numDense;
@@ -216,12 +226,8 @@ struct PrunePatternsPass : impl::BrazePrunePatternsBase<PrunePatternsPass> {
     FailureOr<SmallVector<TapMask>> patterns = chooseLibrary(candidates);
     if (failed(patterns))
       return signalPassFailure();
-    for (LayerReport &report : reports) {
-      if (report.decision != "sparse")
-        continue;
-      auto [conv, producer] = candidates.front();
-      candidates.erase(candidates.begin());
-      prune(conv, producer, *patterns, report);
+    for (Candidate &candidate : candidates) {
+      prune(candidate, *patterns, reports[candidate.report]);
       ++numPruned;
     }
     if (!reportFile.empty() && failed(writeReport(reports, *patterns)))
@@ -230,7 +236,7 @@ struct PrunePatternsPass : impl::BrazePrunePatternsBase<PrunePatternsPass> {
 
   /// The user's library, or the `patterns` most frequent largest-tap masks
   /// of the candidates' kernels (ties: the smaller mask first).
-  FailureOr<SmallVector<TapMask>> chooseLibrary(ArrayRef<std::pair<Conv2DOp, Conv2DOp>> candidates) {
+  FailureOr<SmallVector<TapMask>> chooseLibrary(ArrayRef<Candidate> candidates) {
     SmallVector<TapMask> chosen;
     if (!library.empty()) {
       for (const std::string &text : library) {
@@ -247,7 +253,7 @@ struct PrunePatternsPass : impl::BrazePrunePatternsBase<PrunePatternsPass> {
         if (llvm::popcount(mask) != keptTaps) {
           getOperation().emitError() << "--braze-prune-patterns: library pattern '" << text
                                      << "' keeps " << llvm::popcount(mask)
-                                     << " taps, not taps=" << keptTaps;
+                                     << " taps, not taps=" << keptTaps.getValue();
           return failure();
         }
         if (!llvm::is_contained(chosen, mask))
@@ -256,8 +262,8 @@ struct PrunePatternsPass : impl::BrazePrunePatternsBase<PrunePatternsPass> {
       return chosen;
     }
     std::map<TapMask, int64_t> frequency;
-    for (auto [conv, producer] : candidates) {
-      Filter3x3 filter = readFilter(conv);
+    for (const Candidate &candidate : candidates) {
+      const Filter3x3 &filter = candidate.filter;
       for (int64_t f = 0; f < filter.filters; ++f)
         for (int64_t c = 0; c < filter.channels; ++c)
           ++frequency[largestTaps(filter.kernel(f, c), keptTaps)];
@@ -278,19 +284,28 @@ struct PrunePatternsPass : impl::BrazePrunePatternsBase<PrunePatternsPass> {
   /// Assigns each input channel of `conv` its pattern, removes the weakest
   /// kernel groups, zeroes the pruned taps, and permutes the channels so
   /// that each pattern's are contiguous (the producer's filters alike).
-  void prune(Conv2DOp conv, Conv2DOp producer, ArrayRef<TapMask> patterns,
-             LayerReport &report) {
-    Filter3x3 filter = readFilter(conv);
+  void prune(Candidate &candidate, ArrayRef<TapMask> patterns, LayerReport &report) {
+    Conv2DOp conv = candidate.conv;
+    Filter3x3 &filter = candidate.filter;
     int64_t channels = filter.channels;
+    SmallVector<std::array<double, kWindowTaps>> tapEnergy = filter.tapEnergy();
+    auto keptEnergy = [&](int64_t c, TapMask mask) {
+      double energy = 0;
+      for (int64_t tap = 0; tap < kWindowTaps; ++tap)
+        if (mask & (1u << tap))
+          energy += tapEnergy[c][tap];
+      return energy;
+    };
     SmallVector<int64_t> channelPattern(channels);
     SmallVector<double> channelEnergy(channels);
     for (int64_t c = 0; c < channels; ++c) {
-      int64_t best = 0;
-      for (int64_t p = 1, e = patterns.size(); p < e; ++p)
-        if (filter.keptEnergy(c, patterns[p]) > filter.keptEnergy(c, patterns[best]))
-          best = p;
-      channelPattern[c] = best;
-      channelEnergy[c] = filter.keptEnergy(c, patterns[best]);
+      for (int64_t p = 0, e = patterns.size(); p < e; ++p) {
+        double energy = keptEnergy(c, patterns[p]);
+        if (p == 0 || energy > channelEnergy[c]) {
+          channelPattern[c] = p;
+          channelEnergy[c] = energy;
+        }
+      }
     }
     // Connectivity pruning: the weakest kernel groups go, at least one stays.
     int64_t removed = std::min<int64_t>(std::floor(connectivity * channels), channels - 1);
@@ -349,7 +364,7 @@ struct PrunePatternsPass : impl::BrazePrunePatternsBase<PrunePatternsPass> {
         createF32Constant(builder, conv.getLoc(), conv.getFilter().getType(),
                           reordered.values, foldedConstantName(conv, "_pattern_pruned")));
     if (!identity) {
-      permuteOutputChannels(producer, order);
+      permuteOutputChannels(candidate.producer, order);
       ++numReordered;
     }
     SmallVector<Attribute> masks = llvm::to_vector(llvm::map_range(
