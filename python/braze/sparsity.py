@@ -161,7 +161,6 @@ def output_drift(model: str, options: SparsityOptions = SparsityOptions(), *,
     """Compiles `model` (a dev model name or PATH.onnx[:NAME=D0,...]) dense and
     pruned, runs both on `samples` seeded inputs of the model's kind (pages,
     text lines, or noise) and compares their outputs."""
-    from .bench import inputs as bench_inputs
     from .bench.manifest import dev_model, parse_user_model
     from .bench.systems import fixed_shape_model
     from .compiler import compile as compile_model
@@ -171,6 +170,14 @@ def output_drift(model: str, options: SparsityOptions = SparsityOptions(), *,
     proto, prepared = fixed_shape_model(bench_model)
     dense = compile_model(proto, target, optimize="all")
     pruned = compile_model(proto, target, optimize="all", sparsity=options)
+    return drift_between(bench_model, prepared, dense, pruned, samples=samples)
+
+
+def drift_between(bench_model, prepared, dense, pruned, *, samples: int = 4) -> OutputDrift:
+    """OutputDrift of two compiles (braze Artifacts) of a benchmark model
+    (braze.bench.manifest.BenchModel, with its fixed shapes in `prepared`)."""
+    from .bench import inputs as bench_inputs
+
     dense_outputs, pruned_outputs = [], []
     for sample in range(samples):
         arrays = bench_inputs.make_inputs(

@@ -25,7 +25,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..sparsity import OutputDrift, SparsityOptions, SparsityReport, output_drift
+from ..sparsity import (OutputDrift, SparsityOptions, SparsityReport, drift_between,
+                        output_drift)
 
 VGG_STACK = "vgg-stack"
 # (filters, pool after): 3x3 convolutions with relu, stride 1, pad 1, on a 56x56 input.
@@ -109,31 +110,32 @@ def measure_speed(options: SparsityOptions, *, repeats: int = 20,
     from .. import profile
     from ..compiler import compile as compile_model
     from ..runtime import benchmark
+    from .manifest import parse_user_model
+    from .systems import fixed_shape_model
 
-    model = vgg_stack()
-    image = np.random.default_rng(1).standard_normal((1, 3, 56, 56)).astype(np.float32)
+    with tempfile.TemporaryDirectory(prefix="braze-sparsity-") as scratch:
+        path = Path(scratch, f"{VGG_STACK}.onnx")
+        onnx.save(vgg_stack(), str(path))
+        bench_model = parse_user_model(str(path))
+        model, prepared = fixed_shape_model(bench_model)
     progress("vgg-stack: compiling dense and pruned")
     dense = compile_model(model, "host", optimize="all")
     pruned = compile_model(model, "host", optimize="all", sparsity=options)
-    timings = {}
+    image = np.random.default_rng(1).standard_normal((1, 3, 56, 56)).astype(np.float32)
+    timings, profiles = {}, {}
     for label, artifact in (("dense", dense), ("sparse", pruned)):
         progress(f"vgg-stack: timing {label}")
         timings[label] = benchmark(artifact.vmfb, [image], device="local-sync",
                                    repeats=repeats)["median_ms"]
-    profiles = {label: profile.profile_module(artifact.vmfb, [image], runs=repeats,
-                                              device="local-sync")
-                for label, artifact in (("dense", dense), ("sparse", pruned))}
+        profiles[label] = profile.profile_module(artifact.vmfb, [image], runs=repeats,
+                                                 device="local-sync")
     shared = ({_dispatch_signature(d.name) for d in profiles["dense"].dispatches}
               & {_dispatch_signature(d.name) for d in profiles["sparse"].dispatches})
     layers = {label: sum(d.total_ms for d in result.dispatches
                          if _dispatch_signature(d.name) not in shared)
               for label, result in profiles.items()}
-    with tempfile.TemporaryDirectory(prefix="braze-sparsity-") as scratch:
-        path = Path(scratch, f"{VGG_STACK}.onnx")
-        onnx.save(model, str(path))
-        progress("vgg-stack: output drift")
-        drift = output_drift(f"{path}", options)
-    drift.model = VGG_STACK
+    progress("vgg-stack: output drift")
+    drift = drift_between(bench_model, prepared, dense, pruned)
     return SpeedResult(timings["dense"], timings["sparse"], layers["dense"], layers["sparse"],
                        pruned.report.sparsity, drift)
 
