@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Fusion/FusionOracle.h"
+#include "passes/Lowering/LoweringUtils.h"
 #include "passes/Passes.h"
 
 #include "mlir/Analysis/TopologicalSortUtils.h"
@@ -313,15 +314,17 @@ private:
 /// elementwise and reshaping work around one contraction by itself, and its
 /// own dispatches keep what a given region loses (writing into a consumer's
 /// padded buffer, data tiling, producers fused into a padded window). What
-/// it leaves as dispatches of their own is data movement: a transposition
-/// or reshaping at the end of a group (the heads-first transpose after an
-/// attention projection, measured). So a region is formed for a group that
-/// ends in Reorganize/Shuffle ops, with no other work after them and none
-/// fused in front of its contraction -- the form measured to compile as one
-/// dispatch. Each group's dispatch count is checked in the compile report.
+/// it leaves as dispatches of their own is data movement that reorders
+/// elements: a transposition at the end of a group (the heads-first
+/// transpose after an attention projection, measured). So a region is
+/// formed for a group that ends in Reorganize/Shuffle ops, one of which
+/// moves data (not just a reshape, or a transpose of unit dimensions), with
+/// no other work after them and none fused in front of its contraction --
+/// the form measured to compile as one dispatch. Each group's dispatch
+/// count is checked in the compile report.
 bool needsDispatchRegion(const FusionGroup &group) {
   SmallPtrSet<Operation *, 16> inside(group.members.begin(), group.members.end());
-  auto isDataMovement = [](Operation *op) {
+  auto reorganizes = [](Operation *op) {
     MappingType type = FusionPlanner::mappingOf(op);
     return type == MappingType::reorganize || type == MappingType::shuffle;
   };
@@ -332,11 +335,11 @@ bool needsDispatchRegion(const FusionGroup &group) {
           return inside.contains(operand.getDefiningOp());
         }))
       return false;
-    if (!isDataMovement(member))
+    if (!reorganizes(member) || lowering::lowersToReshape(member))
       continue;
     movesData = true;
     if (llvm::any_of(member->getUsers(), [&](Operation *user) {
-          return inside.contains(user) && !isDataMovement(user);
+          return inside.contains(user) && !reorganizes(user);
         }))
       return false;
   }

@@ -89,10 +89,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
 
   LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    Value init = emptyTensor(rewriter, op.getLoc(), storageType(op.getType()));
-    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
-                                                       adaptor.getInput(), init, op.getPerm())
-                               .getResult()[0]);
+    rewriter.replaceOp(op, transposeTensor(rewriter, op.getLoc(), adaptor.getInput(),
+                                           op.getPerm()));
     return success();
   }
 };

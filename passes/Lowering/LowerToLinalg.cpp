@@ -85,6 +85,7 @@ struct LowerToLinalgPass : impl::BrazeLowerToLinalgBase<LowerToLinalgPass> {
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       return signalPassFailure();
     lowering::hoistConstantWorkOutOfDispatchRegions(module);
+    lowering::foldConstantRelayouts(module);
   }
 };
 

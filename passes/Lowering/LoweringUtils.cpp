@@ -145,13 +145,40 @@ AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result,
   return AffineMap::get(loops.size(), 0, exprs, context);
 }
 
+/// Whether transposing `type` by `permutation` moves only dimensions of size
+/// 1, leaving the elements in order.
+static bool movesOnlyUnitDims(RankedTensorType type, ArrayRef<int64_t> permutation) {
+  SmallVector<int64_t> nonUnit = llvm::filter_to_vector(
+      permutation, [&](int64_t dim) { return type.getDimSize(dim) != 1; });
+  return llvm::is_sorted(nonUnit);
+}
+
+bool lowersToReshape(Operation *op) {
+  if (isa<ReshapeOp>(op))
+    return true;
+  if (auto transpose = dyn_cast<TransposeOp>(op))
+    return movesOnlyUnitDims(transpose.getInput().getType(), transpose.getPerm());
+  auto relayout = dyn_cast<RelayoutOp>(op);
+  if (!relayout || isBlocked(relayout.getInput().getType()) || isBlocked(relayout.getType()))
+    return false;
+  SmallVector<StorageDim> source = storageDims(relayout.getInput().getType());
+  SmallVector<int64_t> permutation =
+      llvm::map_to_vector(storageDims(relayout.getType()), [&](StorageDim dim) {
+        return static_cast<int64_t>(llvm::find(source, dim) - source.begin());
+      });
+  return movesOnlyUnitDims(storageType(relayout.getInput().getType()), permutation);
+}
+
 Value transposeTensor(OpBuilder &builder, Location loc, Value value,
                       ArrayRef<int64_t> permutation) {
-  if (llvm::equal(permutation, llvm::seq<int64_t>(0, permutation.size())))
-    return value;
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> shape = llvm::map_to_vector(
       permutation, [&](int64_t dim) { return type.getDimSize(dim); });
+  // A reshape IREE does without a dispatch (a transpose of 1280x1x1 to
+  // 1x1x1280 at the end of a classifier head would be one of its own).
+  if (movesOnlyUnitDims(type, permutation))
+    return reshapeTensor(builder, loc, value,
+                         RankedTensorType::get(shape, type.getElementType()));
   Value init = tensor::EmptyOp::create(builder, loc, shape, type.getElementType());
   return linalg::TransposeOp::create(builder, loc, value, init, permutation).getResult()[0];
 }

@@ -113,8 +113,14 @@ Value buildElementwise(OpBuilder &builder, Location loc, RankedTensorType result
 AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result,
                        MLIRContext *context);
 
+/// Whether `op` lowers to a reshape, moving no data: a braze.reshape, or a
+/// transpose or relayout (between unblocked layouts) whose permutation moves
+/// only dimensions of size 1.
+bool lowersToReshape(Operation *op);
+
 /// linalg.transpose of `value` by `permutation` (result dim i = input dim
-/// permutation[i]); the value itself for the identity.
+/// permutation[i]), or a reshape where only unit dimensions move (the value
+/// itself for the identity).
 Value transposeTensor(OpBuilder &builder, Location loc, Value value,
                       ArrayRef<int64_t> permutation);
 
@@ -197,6 +203,9 @@ LogicalResult checkFusedGroupsLowerable(ModuleOp module);
 /// Moves work on constants only (weight relayouts) out of the dispatch
 /// regions of fused groups, where IREE would run it on every call.
 void hoistConstantWorkOutOfDispatchRegions(ModuleOp module);
+/// Replaces transposes, pads and reshapes of constants (weight relayouts) by
+/// the constants they compute (ConstantRelayouts.cpp).
+void foldConstantRelayouts(ModuleOp module);
 
 } // namespace mlir::braze::lowering
 

@@ -324,7 +324,9 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>)
 // CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[FILTER]], #[[LANES]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
 // CHECK-SAME: ins(%{{.*}}, %{{.*}}, %[[MASK]] : tensor<1x1x1x8x8x4xf32>, tensor<1x2x1x3x3x4x4xf32>, tensor<1x4xi1>) outs(%{{.*}} : tensor<1x1x2x6x6x4xf32>)
 // CHECK: arith.select
-// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x2x4x1x1xf32>) outs(%{{.*}} : tensor<1x2x1x1x4xf32>) permutation = [0, 1, 3, 4, 2]
+// A transpose that moves only unit dimensions is a reshape.
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3, 4]] : tensor<1x2x4x1x1xf32> into tensor<8xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2, 3, 4]] output_shape [1, 2, 1, 1, 4] : tensor<8xf32> into tensor<1x2x1x1x4xf32>
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BLOCKED_BIAS]], #{{.*}}]
 // CHECK: arith.addf
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<2x4x3x3xf32>) outs(%{{.*}} : tensor<2x3x3x4xf32>) permutation = [0, 2, 3, 1]
@@ -332,7 +334,8 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>)
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3], [4]] : tensor<1x2x6x6x4xf32> into tensor<2x6x6x4xf32>
 // CHECK: linalg.pooling_nhwc_max {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x6x6x4xf32>, tensor<2x2xf32>) outs(%{{.*}} : tensor<2x3x3x4xf32>)
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel"]
-// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x2x1x1x4xf32>) outs(%{{.*}} : tensor<1x2x4x1x1xf32>) permutation = [0, 1, 4, 2, 3]
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3, 4]] : tensor<1x2x1x1x4xf32> into tensor<8xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2, 3, 4]] output_shape [1, 2, 4, 1, 1] : tensor<8xf32> into tensor<1x2x4x1x1xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 6, 1, 1] [1, 1, 1, 1] : tensor<1x8x1x1xf32> to tensor<1x6x1x1xf32>
 // CHECK: %[[NHWC:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x2x3x3x4xf32>) outs(%{{.*}} : tensor<1x3x3x2x4xf32>) permutation = [0, 2, 3, 1, 4]
 // CHECK: %[[MERGED:.*]] = tensor.collapse_shape %[[NHWC]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<1x3x3x2x4xf32> into tensor<1x3x3x8xf32>
