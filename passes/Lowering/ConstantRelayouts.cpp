@@ -20,20 +20,25 @@
 namespace mlir::braze::lowering {
 namespace {
 
-/// The row-major bytes of a constant's elements, when each element fills
-/// whole bytes and the bytes are at hand (not a splat, not an elided blob).
-std::optional<ArrayRef<char>> elementBytes(ElementsAttr value) {
+/// The row-major bytes of a constant's elements (a splat repeated), when
+/// each element fills whole bytes and the bytes are at hand (not an elided
+/// blob).
+std::optional<SmallVector<char>> elementBytes(ElementsAttr value) {
   Type element = value.getElementType();
   if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
     return std::nullopt;
   if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
-    if (dense.isSplat())
-      return std::nullopt;
-    return dense.getRawData();
+    ArrayRef<char> raw = dense.getRawData();
+    if (!dense.isSplat())
+      return SmallVector<char>(raw);
+    SmallVector<char> repeated;
+    for (int64_t i = 0, e = dense.getNumElements(); i < e; ++i)
+      repeated.append(raw.begin(), raw.end());
+    return repeated;
   }
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
     if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
-      return blob->getData();
+      return SmallVector<char>(blob->getData());
   return std::nullopt;
 }
 
@@ -85,7 +90,7 @@ ElementsAttr constantOperand(Value value) {
 /// linalg.transpose of a constant: the permuted constant.
 std::optional<ElementsAttr> foldTranspose(linalg::TransposeOp op) {
   ElementsAttr source = constantOperand(op.getInput());
-  std::optional<ArrayRef<char>> bytes = source ? elementBytes(source) : std::nullopt;
+  std::optional<SmallVector<char>> bytes = source ? elementBytes(source) : std::nullopt;
   if (!bytes)
     return std::nullopt;
   auto type = cast<RankedTensorType>(op.getResult()[0].getType());
@@ -105,7 +110,7 @@ std::optional<ElementsAttr> foldTranspose(linalg::TransposeOp op) {
 /// tensor.pad of a constant by a constant, with static amounts.
 std::optional<ElementsAttr> foldPad(tensor::PadOp op) {
   ElementsAttr source = constantOperand(op.getSource());
-  std::optional<ArrayRef<char>> bytes = source ? elementBytes(source) : std::nullopt;
+  std::optional<SmallVector<char>> bytes = source ? elementBytes(source) : std::nullopt;
   Value padValue = op.getConstantPaddingValue();
   auto padAttr = padValue ? padValue.getDefiningOp<arith::ConstantOp>() : nullptr;
   if (!bytes || !padAttr || !op.getLow().empty() || !op.getHigh().empty())

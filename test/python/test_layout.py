@@ -19,13 +19,16 @@ from braze.runtime import RunError
 
 # Every layout-aware lowering on one path: strided, depthwise, grouped and
 # transposed convolutions, batch norm, a broadcast bias, pooling with
-# ceil_mode, reductions with and without keepdims, a gate multiply, concat.
-# Its 8 channels fill whole blocks of 4.
+# ceil_mode, reductions with and without keepdims, a gate multiply, concat,
+# and a 2x2-stride-2 transposed convolution (each pixel its own output block:
+# a 1x1 convolution and a depth-to-space when channels-last). Its 8 channels
+# fill whole blocks of 4.
 PROGRAM = """
 func.func @main(%x: tensor<1x8x9x9xf32>, %w: tensor<8x8x3x3xf32>, %dw: tensor<8x1x3x3xf32>,
                 %gw: tensor<8x4x1x1xf32>, %b: tensor<8xf32>, %c: tensor<8x1x1xf32>,
-                %tw: tensor<8x4x3x3xf32>)
-    -> (tensor<1x16x5x5xf32>, tensor<1x8x1x1xf32>, tensor<1x8xf32>, tensor<1x4x10x10xf32>) {
+                %tw: tensor<8x4x3x3xf32>, %uw: tensor<8x4x2x2xf32>, %ub: tensor<4xf32>)
+    -> (tensor<1x16x5x5xf32>, tensor<1x8x1x1xf32>, tensor<1x8xf32>, tensor<1x4x10x10xf32>,
+        tensor<1x4x10x10xf32>) {
   %a = ENTER(%x, 1x8x9x9)
   %0 = braze.conv2d %a, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
       : (T<1x8x9x9>, tensor<8x8x3x3xf32>, tensor<8xf32>) -> T<1x8x5x5>
@@ -42,13 +45,18 @@ func.func @main(%x: tensor<1x8x9x9xf32>, %w: tensor<8x8x3x3xf32>, %dw: tensor<8x
   %10 = braze.reduce max %6 axes = [2, 3] {keepdims = false} : T<1x8x5x5> -> tensor<1x8xf32>
   %11 = braze.conv_transpose2d %6, %tw {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 1, 1>}
       : (T<1x8x5x5>, tensor<8x4x3x3xf32>) -> T<1x4x10x10>
+  %12 = braze.conv_transpose2d %6, %uw, %ub {strides = array<i64: 2, 2>}
+      : (T<1x8x5x5>, tensor<8x4x2x2xf32>, tensor<4xf32>) -> T<1x4x10x10>
   %r9 = LEAVE(%9, 1x16x5x5)
   %r7 = LEAVE(%7, 1x8x1x1)
   %r11 = LEAVE(%11, 1x4x10x10)
-  return %r9, %r7, %10, %r11 : tensor<1x16x5x5xf32>, tensor<1x8x1x1xf32>, tensor<1x8xf32>, tensor<1x4x10x10xf32>
+  %r12 = LEAVE(%12, 1x4x10x10)
+  return %r9, %r7, %10, %r11, %r12 : tensor<1x16x5x5xf32>, tensor<1x8x1x1xf32>, tensor<1x8xf32>,
+      tensor<1x4x10x10xf32>, tensor<1x4x10x10xf32>
 }
 """
-SHAPES = [(1, 8, 9, 9), (8, 8, 3, 3), (8, 1, 3, 3), (8, 4, 1, 1), (8,), (8, 1, 1), (8, 4, 3, 3)]
+SHAPES = [(1, 8, 9, 9), (8, 8, 3, 3), (8, 1, 3, 3), (8, 4, 1, 1), (8,), (8, 1, 1), (8, 4, 3, 3),
+          (8, 4, 2, 2), (4,)]
 POSITIVE = [4]  # the batch-norm variance
 
 # Channel counts that leave padded lanes in the last block of 4 (3, 6, 5, 9):
