@@ -549,7 +549,7 @@ Value emitMatMul(OpBuilder &builder, Location loc, Value lhs, Value rhs,
 }
 
 /// The column count a product with a constant (K, N) right-hand side is
-/// computed with. IREE 3.13's CPU code generation tiles N by its largest
+/// computed with, where it differs from N. IREE 3.13's CPU code generation tiles N by its largest
 /// divisor up to 64; where that is not a whole number of 16-lane vectors
 /// (AVX-512; 4- and 8-lane ones divide it), every tile ends in a scalar
 /// remainder. Measured (1 thread, AVX-512): ppocr-rec's 40x120 x 120x6625
@@ -557,17 +557,21 @@ Value emitMatMul(OpBuilder &builder, Location loc, Value lhs, Value rhs,
 /// off), tiles of 64, 1.3 ms. Only large N is padded: it costs N' - N
 /// columns. Not in a fused group's dispatch region, which the slice would
 /// split.
-int64_t computedColumns(MatMulOp op) {
+std::optional<int64_t> paddedColumns(MatMulOp op) {
   constexpr int64_t kMaxTile = 64, kVectorLanes = 16;
   RankedTensorType rhsType = op.getRhs().getType();
-  int64_t columns = rhsType.getShape().back();
   if (rhsType.getRank() != 2 || !op.getRhs().getDefiningOp<ConstantOp>() ||
-      columns <= 4 * kMaxTile || isInsideDispatchRegion(op))
-    return columns;
+      isInsideDispatchRegion(op))
+    return std::nullopt;
+  int64_t columns = rhsType.getDimSize(1);
+  if (columns <= 4 * kMaxTile)
+    return std::nullopt;
   int64_t tile = kMaxTile;
   while (columns % tile)
     --tile;
-  return tile % kVectorLanes ? llvm::alignTo(columns, kMaxTile) : columns;
+  if (tile % kVectorLanes == 0)
+    return std::nullopt;
+  return llvm::alignTo(columns, kMaxTile);
 }
 
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
@@ -577,17 +581,18 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType type = storageType(op.getType());
-    int64_t columns = type.getShape().back(), computed = computedColumns(op);
-    if (computed == columns) {
+    std::optional<int64_t> computed = paddedColumns(op);
+    if (!computed) {
       rewriter.replaceOp(op, emitMatMul(rewriter, loc, adaptor.getLhs(), adaptor.getRhs(), type));
       return success();
     }
+    int64_t columns = type.getShape().back();
     // Zero columns appended to the (constant) right-hand side, and cut off
     // the product.
     Value zero = scalarConstant(rewriter, loc, type.getElementType(), 0.0);
-    Value rhs = padTensor(rewriter, loc, adaptor.getRhs(), {0, 0}, {0, computed - columns}, zero);
+    Value rhs = padTensor(rewriter, loc, adaptor.getRhs(), {0, 0}, {0, *computed - columns}, zero);
     SmallVector<int64_t> computedShape(type.getShape());
-    computedShape.back() = computed;
+    computedShape.back() = *computed;
     Value product = emitMatMul(rewriter, loc, adaptor.getLhs(), rhs,
                                RankedTensorType::get(computedShape, type.getElementType()));
     int64_t rank = type.getRank();
