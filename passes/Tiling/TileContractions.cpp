@@ -48,16 +48,14 @@ struct ContractionTiles {
 };
 
 /// Tiles of whole `lanes`-lane vectors for a contraction whose single
-/// column (n) loop is its result's innermost dimension, when a whole number
-/// of vectors divides the columns and IREE's own tiles would either split
-/// vectors or hold one vector per register-tile row where two fit.
+/// column (n) loop is its result's innermost dimension, when IREE's own
+/// column tile would split vectors and a whole number of them divides the
+/// columns.
 std::optional<ContractionTiles> wholeVectorTiles(linalg::LinalgOp op, int64_t lanes) {
   // IREE's column tile limit; the tiles chosen here: rows in multiples of 8
-  // up to 96, columns in whole vectors up to 128, and register tiles of up
-  // to 8 rows by two vectors. Measured (1 thread, AVX-512), 480x480x480:
-  // IREE's 96x60 tiles 3.16 ms, 96x96 1.77 ms; 6x80 pixels x 480 -> 480,
-  // register tiles 8x16 3.9 / 2.7 ms, 8x32 2.7 / 2.1 ms (two runs); 14x14
-  // pixels x 256 -> 256, IREE's 7x16 0.75 / 0.71 ms, 7x32 0.55 / 0.42 ms.
+  // (its register tile's rows) up to 96, columns in whole vectors up to 128.
+  // Measured (1 thread, AVX-512), 480x480x480: IREE's 96x60 tiles 3.16 ms,
+  // 96x96 1.77 ms.
   constexpr int64_t kIreeColumnTile = 64, kMaxColumnTile = 128, kMaxRowTile = 96,
                     kRowVector = 8;
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
@@ -72,13 +70,10 @@ std::optional<ContractionTiles> wholeVectorTiles(linalg::LinalgOp op, int64_t la
   if (resultMap.getNumResults() < 2 || resultMap.getResults().back() != getAffineDimExpr(column, op.getContext()))
     return std::nullopt;
   int64_t columns = extents[column];
+  if (largestDivisor(columns, kIreeColumnTile, 1) % lanes == 0)
+    return std::nullopt;
   int64_t columnTile = largestDivisor(columns, kMaxColumnTile, lanes);
   if (columnTile == 0)
-    return std::nullopt;
-  // Two vectors per row of the register tile where the column tile holds
-  // pairs; else one, and then only IREE's split vectors are worth fixing.
-  int64_t columnVector = columnTile % (2 * lanes) == 0 ? 2 * lanes : lanes;
-  if (columnVector == lanes && largestDivisor(columns, kIreeColumnTile, 1) % lanes == 0)
     return std::nullopt;
   // Rows: the result's second-innermost dimension in multiples of 8, the
   // outer row loops filling a tile up to kMaxRowTile rows.
@@ -97,10 +92,10 @@ std::optional<ContractionTiles> wholeVectorTiles(linalg::LinalgOp op, int64_t la
   int64_t outerRows = std::max<int64_t>(1, kMaxRowTile / rowTile);
   for (unsigned m : dims->m) {
     tiles.distribution[m] = m == row ? rowTile : std::min(extents[m], outerRows);
-    tiles.vectorParallel[m] = m == row ? largestDivisor(rowTile, kRowVector, 1) : 1;
+    tiles.vectorParallel[m] = m == row ? std::min(rowTile, kRowVector) : 1;
   }
   tiles.distribution[column] = columnTile;
-  tiles.vectorParallel[column] = columnVector;
+  tiles.vectorParallel[column] = lanes;
   // The innermost reduction loop in whole vectors, the others one at a time.
   unsigned innermostK = *llvm::max_element(dims->k);
   for (unsigned k : dims->k)

@@ -88,11 +88,12 @@ class Target:
     @property
     def vector_lanes(self) -> int | None:
         """f32 lanes of the vectors its CPU code is generated for, which
-        braze-tile-contractions tiles matrix products by: the host's widest.
-        None (IREE's own tiles) for GPUs and for arm64, whose tiles are not
-        measured here (qemu runs them, it does not time them)."""
-        if self.gpu or self.cpu_arch is not None:
+        braze-tile-contractions tiles matrix products by: the host's widest,
+        4 (NEON) on arm64. None for GPUs and scalable vectors (SVE)."""
+        if self.gpu:
             return None
+        if self.cpu_arch == "aarch64":
+            return None if any("sve" in flag for flag in self.flags) else 4
         return host_vector_lanes()
 
     def emulated(self, machine: str | None = None) -> bool:

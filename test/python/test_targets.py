@@ -116,7 +116,8 @@ def test_vector_lanes_braze_tiles_for():
     assert host_vector_lanes("flags\t\t: fpu sse2") == 4
     assert host_vector_lanes("Features\t: fp asimd evtstrm aes") == 4
     assert host_vector_lanes("processor : 0") is None
-    assert get_target("arm64-android").vector_lanes is None  # not timed here: IREE's tiles
+    assert get_target("arm64-android").vector_lanes == 4
+    assert get_target("arm64-android").with_cpu(features=("sve",)).vector_lanes is None
     assert get_target("vulkan-llvmpipe").vector_lanes is None
 
 
