@@ -19,15 +19,6 @@ def test_text_of_passes_and_options():
     assert str(Pipeline().annotate_mapping()) == "builtin.module(braze-annotate-mapping)"
 
 
-
-def test_lowering_tiles_contractions_for_cpu_targets():
-    assert str(braze.pipeline.lowering()) == (
-        "builtin.module(braze-lower-to-linalg,canonicalize,cse)")
-    assert str(braze.pipeline.lowering(16)) == (
-        "builtin.module(braze-lower-to-linalg,canonicalize,cse,"
-        "braze-tile-contractions{vector-lanes=16})")
-
-
 def test_option_values_and_nesting():
     pipeline = (Pipeline()
                 .add("canonicalize", disable_patterns=["A", "B"], region_simplify="aggressive")

@@ -34,7 +34,7 @@ from onnx import TensorProto, helper
 from braze import emulation, models, runtime
 from braze.backend import compile_to_vmfb, count_dispatches
 from braze.runtime import RunError
-from braze.targets import VULKAN_GPUS, get_target, host_vector_lanes, names
+from braze.targets import VULKAN_GPUS, get_target, names
 from iree_modules import MATMUL, TWO_RESULTS, vmfb
 
 ALL_TARGETS = ["host", "arm64-android", "arm64-linux", *(f"vulkan-{gpu}" for gpu in VULKAN_GPUS)]
@@ -106,19 +106,6 @@ def tiny_onnx(path):
 
 def test_every_target_name_is_registered():
     assert names() == ALL_TARGETS
-
-
-
-def test_vector_lanes_braze_tiles_for():
-    # --braze-tile-contractions tiles matrix products by the target's f32 lanes.
-    assert host_vector_lanes("flags\t\t: fpu sse2 avx avx2 fma avx512f avx512bw") == 16
-    assert host_vector_lanes("flags\t\t: fpu sse2 avx avx2 fma") == 8
-    assert host_vector_lanes("flags\t\t: fpu sse2") == 4
-    assert host_vector_lanes("Features\t: fp asimd evtstrm aes") == 4
-    assert host_vector_lanes("processor : 0") is None
-    assert get_target("arm64-android").vector_lanes == 4
-    assert get_target("arm64-android").with_cpu(features=("sve",)).vector_lanes is None
-    assert get_target("vulkan-llvmpipe").vector_lanes is None
 
 
 @pytest.mark.parametrize("name", ALL_TARGETS)
