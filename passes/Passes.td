@@ -290,32 +290,4 @@ def BrazeSelectLayout : Pass<"braze-select-layout", "::mlir::func::FuncOp"> {
   ];
 }
 
-//===----------------------------------------------------------------------===//
-// Tiling: what braze tells IREE's code generation
-//===----------------------------------------------------------------------===//
-
-def BrazeTileContractions : Pass<"braze-tile-contractions", "::mlir::ModuleOp"> {
-  let summary = "Give IREE CPU tile sizes for matrix products whose default "
-                "column tiles split vectors";
-  let description = [{
-    Runs on linalg (after --braze-lower-to-linalg), for llvm-cpu targets.
-    IREE 3.13 tiles a matrix product's N columns by the largest divisor of N
-    up to 64. Where that is not a multiple of `vector-lanes` (the target's
-    f32 lanes: 16 with AVX-512, 8 with AVX2, 4 with NEON) and a multiple
-    divides N, the product gets IREE's CPU pipeline (DoubleTilingExpert) with
-    column tiles of whole vectors, through IREE's `compilation_info`
-    attribute: e.g. 480 columns in tiles of 96, not 60. Products inside a
-    fused group's dispatch region and data-tiled ones (IREE's mmt4d tiles by
-    its register blocks) are left to IREE. Needs unregistered
-    dialects allowed (the attribute is IREE's).
-  }];
-  let options = [
-    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
-           "f32 lanes of the target's vectors; 0 leaves every product to IREE">,
-  ];
-  let statistics = [
-    Statistic<"numTiled", "tiled", "Matrix products given tile sizes">,
-  ];
-}
-
 #endif // BRAZE_PASSES_TD

@@ -193,81 +193,6 @@ Value emitPointwiseMatmul(OpBuilder &builder, Location loc, Value input, Value f
                                        pixelsAndChannels);
 }
 
-/// A channels-last 1x1 stride-1 convolution of one image as the contraction
-/// IREE makes of it, (H, W, C) x (C, M) -> (H, W, M), with its unit batch
-/// dimension dropped as IREE drops it. IREE rebuilds a convolution (and any
-/// op with unit dimensions) into this form and drops its attributes on the
-/// way; emitted in it, the op keeps the tiles --braze-tile-contractions
-/// gives it. The pixels stay 2-D, so a padded consumer still reads the
-/// result in place (collapsing them to rows would cost a copy).
-Value emitPixelContraction(OpBuilder &builder, Location loc, Value input, Value filter,
-                           Value init) {
-  SmallVector<ReassociationIndices> dropBatch = {{0, 1}, {2}, {3}};
-  Value image = tensor::CollapseShapeOp::create(builder, loc, input, dropBatch);
-  Value accumulator = tensor::CollapseShapeOp::create(builder, loc, init, dropBatch);
-  Value filterMatrix = tensor::CollapseShapeOp::create(
-      builder, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
-  Value weights = transposeTensor(builder, loc, filterMatrix, {1, 0});
-  MLIRContext *context = builder.getContext();
-  AffineExpr h, w, m, c;
-  bindDims(context, h, w, m, c);
-  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {h, w, c}, context),
-                                 AffineMap::get(4, 0, {c, m}, context),
-                                 AffineMap::get(4, 0, {h, w, m}, context)};
-  Value result =
-      multiplyAccumulate(builder, loc, {image, weights}, accumulator, maps, /*reductions=*/1);
-  return tensor::ExpandShapeOp::create(builder, loc, init.getType(), result, dropBatch);
-}
-
-Value emitConvolution(OpBuilder &builder, Location loc, Value input, Value filter,
-                      Value init, ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                      int64_t group, Layout layout, bool mayDataTile);
-
-/// Whether a channels-last convolution's window slides along one spatial
-/// axis only: along the other, input, kernel and output are all 1 (the
-/// 1 x k sequence convolutions of text recognisers).
-bool slidesAlongOneAxis(RankedTensorType input, ArrayRef<int64_t> kernel,
-                        RankedTensorType output) {
-  auto unitAxis = [&](int64_t axis) {
-    return input.getDimSize(1 + axis) == 1 && kernel[axis] == 1 &&
-           output.getDimSize(1 + axis) == 1;
-  };
-  return (unitAxis(0) && kernel[1] > 1) || (unitAxis(1) && kernel[0] > 1);
-}
-
-/// A channels-last convolution sliding along one axis (slidesAlongOneAxis)
-/// as one 1x1 convolution (a matrix product) per kernel tap, each reading
-/// the tap's window of the input and accumulating onto the previous one.
-/// IREE 3.13 drops the unit axis, no longer sees a convolution, and tiles
-/// the contraction left over 1 pixel x 8 filters. Measured (1 thread),
-/// ppocr-rec's 1x3 960 -> 60 convolution over 40 pixels: 12 ms as a
-/// convolution, 0.4-0.5 ms per tap or as one product of the windows
-/// concatenated (an im2col); per tap needs no copies of the input.
-Value emitTapByTapConvolution(OpBuilder &builder, Location loc, Value input, Value filter,
-                              Value init, ArrayRef<int64_t> strides,
-                              ArrayRef<int64_t> dilations) {
-  auto filterType = cast<RankedTensorType>(filter.getType()); // F, C, kH, kW
-  auto initType = cast<RankedTensorType>(init.getType());
-  int64_t filters = filterType.getDimSize(0), channels = filterType.getDimSize(1);
-  MLIRContext *context = builder.getContext();
-  auto tapFilterType = RankedTensorType::get({filters, channels, 1, 1},
-                                             filterType.getElementType());
-  Value accumulator = init;
-  for (int64_t row = 0; row < filterType.getDimSize(2); ++row)
-    for (int64_t column = 0; column < filterType.getDimSize(3); ++column) {
-      Value window = tapWindow(builder, loc, input, initType.getShape().drop_back(), row,
-                               column, strides, dilations, 0, channels);
-      Value tapFilter = tensor::ExtractSliceOp::create(
-          builder, loc, tapFilterType, filter,
-          getAsIndexOpFoldResult(context, {0, 0, row, column}),
-          getAsIndexOpFoldResult(context, tapFilterType.getShape()),
-          getAsIndexOpFoldResult(context, {1, 1, 1, 1}));
-      accumulator = emitConvolution(builder, loc, window, tapFilter, accumulator, {1, 1},
-                                    {1, 1}, /*group=*/1, Layout::nhwc, /*mayDataTile=*/false);
-    }
-  return accumulator;
-}
-
 /// Whether `value` reaches, through elementwise ops IREE fuses into its
 /// producer, a convolution or pooling that pads it. Such a producer writes
 /// straight into the padded buffer, unless it is data-tiled: then its result
@@ -316,14 +241,10 @@ Value emitConvolution(OpBuilder &builder, Location loc, Value input, Value filte
                                               ValueRange{input, filter}, ValueRange{init},
                                               stridesAttr, dilationsAttr)
           .getResult(0);
-    if (slidesAlongOneAxis(inputType, kernel, initType))
-      return emitTapByTapConvolution(builder, loc, input, filter, init, strides, dilations);
     int64_t rows = initType.getNumElements() / initType.getDimSize(3);
-    bool pointwise = kernel == ArrayRef<int64_t>{1, 1} && strides == ArrayRef<int64_t>{1, 1};
-    if (pointwise && mayDataTile && rows <= kDataTiledPointwiseMaxRows)
+    if (mayDataTile && kernel == ArrayRef<int64_t>{1, 1} &&
+        strides == ArrayRef<int64_t>{1, 1} && rows <= kDataTiledPointwiseMaxRows)
       return emitPointwiseMatmul(builder, loc, input, filter, init);
-    if (pointwise && initType.getDimSize(0) == 1)
-      return emitPixelContraction(builder, loc, input, filter, init);
     Value hwcf = transposeTensor(builder, loc, filter, {2, 3, 1, 0});
     return linalg::Conv2DNhwcHwcfOp::create(builder, loc, TypeRange{initType},
                                             ValueRange{input, hwcf}, ValueRange{init},
@@ -912,13 +833,11 @@ struct Pool2DLowering : OpConversionPattern<Pool2DOp> {
       return tensor::ExpandShapeOp::create(builder, loc, init.getType(), pooled, images);
     }
     auto type = cast<RankedTensorType>(init.getType());
-    bool channelsLast = layout == Layout::nhwc;
-    if (channelsLast && poolsToUnitAxis(type, kernel))
-      return combineTapWindows(builder, loc, input, init, kernel, strides, dilations, isMax);
     Value window = tensor::EmptyOp::create(builder, loc, kernel, type.getElementType());
     DenseIntElementsAttr stridesAttr = i64Vector(builder, strides);
     DenseIntElementsAttr dilationsAttr = i64Vector(builder, dilations);
     SmallVector<Value> ins = {input, window};
+    bool channelsLast = layout == Layout::nhwc;
     if (isMax && channelsLast)
       return linalg::PoolingNhwcMaxOp::create(builder, loc, TypeRange{type}, ins,
                                               ValueRange{init}, stridesAttr, dilationsAttr)
@@ -934,39 +853,6 @@ struct Pool2DLowering : OpConversionPattern<Pool2DOp> {
     return linalg::PoolingNchwSumOp::create(builder, loc, TypeRange{type}, ins,
                                             ValueRange{init}, stridesAttr, dilationsAttr)
         .getResult(0);
-  }
-
-  /// Whether a channels-last pooling of a few taps leaves a unit spatial
-  /// axis: IREE 3.13 folds that axis away, no longer sees a pooling, and
-  /// reduces what is left one pixel at a time. Measured (1 thread), the 3x2
-  /// average pool of ppocr-rec into 1x40x480: 0.8 ms; as one elementwise
-  /// sum of its 6 tap windows, 0.03 ms.
-  static bool poolsToUnitAxis(RankedTensorType output, ArrayRef<int64_t> kernel) {
-    constexpr int64_t kMaxTaps = 9;
-    int64_t taps = kernel[0] * kernel[1];
-    return (output.getDimSize(1) == 1 || output.getDimSize(2) == 1) && taps > 1 &&
-           taps <= kMaxTaps;
-  }
-
-  /// `init` combined (max or sum) with each kernel tap's window of `input`,
-  /// in one elementwise op.
-  static Value combineTapWindows(OpBuilder &builder, Location loc, Value input, Value init,
-                                 ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                                 ArrayRef<int64_t> dilations, bool isMax) {
-    auto type = cast<RankedTensorType>(init.getType());
-    SmallVector<Value> windows = {init};
-    for (int64_t row = 0; row < kernel[0]; ++row)
-      for (int64_t column = 0; column < kernel[1]; ++column)
-        windows.push_back(tapWindow(builder, loc, input, type.getShape().drop_back(), row,
-                                    column, strides, dilations, 0, type.getDimSize(3)));
-    return buildElementwise(builder, loc, type, windows,
-                            [&](OpBuilder &b, Location l, ValueRange cells) {
-                              Value combined = cells.front();
-                              for (Value cell : cells.drop_front())
-                                combined = isMax ? buildMax(b, l, combined, cell, false)
-                                                 : buildAdd(b, l, combined, cell);
-                              return combined;
-                            });
   }
 
   /// Divides window sums by the number of cells each window counts: all of

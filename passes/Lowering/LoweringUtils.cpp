@@ -294,20 +294,6 @@ Value padTensor(OpBuilder &builder, Location loc, Value input, ArrayRef<int64_t>
                                value);
 }
 
-Value tapWindow(OpBuilder &builder, Location loc, Value padded, ArrayRef<int64_t> pixels,
-                int64_t row, int64_t column, ArrayRef<int64_t> strides,
-                ArrayRef<int64_t> dilations, int64_t firstChannel, int64_t channels) {
-  MLIRContext *context = builder.getContext();
-  SmallVector<int64_t> offsets = {0, row * dilations[0], column * dilations[1], firstChannel};
-  SmallVector<int64_t> sizes = {pixels[0], pixels[1], pixels[2], channels};
-  SmallVector<int64_t> steps = {1, strides[0], strides[1], 1};
-  Type elementType = cast<RankedTensorType>(padded.getType()).getElementType();
-  return tensor::ExtractSliceOp::create(
-      builder, loc, RankedTensorType::get(sizes, elementType), padded,
-      getAsIndexOpFoldResult(context, offsets), getAsIndexOpFoldResult(context, sizes),
-      getAsIndexOpFoldResult(context, steps));
-}
-
 Value reshapeTensor(OpBuilder &builder, Location loc, Value input,
                     RankedTensorType resultType) {
   auto inputType = cast<RankedTensorType>(input.getType());

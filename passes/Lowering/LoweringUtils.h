@@ -141,15 +141,6 @@ Value highestValue(OpBuilder &builder, Location loc, Type type);
 Value padTensor(OpBuilder &builder, Location loc, Value input, ArrayRef<int64_t> low,
                 ArrayRef<int64_t> high, Value value);
 
-/// What kernel tap (`row`, `column`) of a channels-last convolution reads for
-/// every output pixel: the window of `padded` (N, H, W, C) shifted by the tap
-/// and strided, over output `pixels` (N, oH, oW), channels [`firstChannel`,
-/// `firstChannel` + `channels`). Concatenated along channels, such windows
-/// turn a convolution into one matrix product (an im2col of those taps).
-Value tapWindow(OpBuilder &builder, Location loc, Value padded, ArrayRef<int64_t> pixels,
-                int64_t row, int64_t column, ArrayRef<int64_t> strides,
-                ArrayRef<int64_t> dilations, int64_t firstChannel, int64_t channels);
-
 /// Any static reshape as collapse-to-1-D then expand (each step omitted when
 /// not needed): IREE folds these into plain views of the buffer.
 Value reshapeTensor(OpBuilder &builder, Location loc, Value input,

@@ -126,12 +126,6 @@ class Pipeline:
         """--braze-lower-to-linalg: braze -> linalg/tensor/arith/math for IREE."""
         return self.add("braze-lower-to-linalg")
 
-    def tile_contractions(self, *, vector_lanes: int | None = None) -> Pipeline:
-        """--braze-tile-contractions: IREE CPU tile sizes of whole
-        `vector_lanes`-lane vectors for matrix products whose default column
-        tiles would split them (runs on linalg, after lower_to_linalg)."""
-        return self.add("braze-tile-contractions", vector_lanes=vector_lanes)
-
     # -- upstream passes braze pipelines use -----------------------------------
 
     def canonicalize(self, **options: OptionValue | None) -> Pipeline:
@@ -162,9 +156,6 @@ class Pipeline:
         return module
 
 
-def lowering(vector_lanes: int | None = None) -> Pipeline:
-    """braze -> linalg for IREE, as braze.compile runs it; for a CPU target
-    with `vector_lanes` f32 lanes (Target.vector_lanes), matrix products get
-    tiles of whole vectors."""
-    pipeline = Pipeline().lower_to_linalg().canonicalize().cse()
-    return pipeline.tile_contractions(vector_lanes=vector_lanes) if vector_lanes else pipeline
+def lowering() -> Pipeline:
+    """braze -> linalg for IREE, as braze.compile runs it."""
+    return Pipeline().lower_to_linalg().canonicalize().cse()
