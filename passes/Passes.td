@@ -236,7 +236,19 @@ def BrazeLowerToLinalg : Pass<"braze-lower-to-linalg", "::mlir::ModuleOp"> {
     that storage order (channels-last convolutions and pooling, elementwise
     indexing maps that follow each operand's layout, linalg.transpose for
     braze.relayout); NC4HW4 tensors as (N, ceil(C/4), H, W, 4).
+    `codegen=cpu` adds forms IREE's llvm-cpu pipeline tiles better than the
+    named ops it would otherwise fold unit axes out of: a convolution sliding
+    along one axis as one pointwise contraction per tap, a pooling of a few
+    taps into a unit axis as one elementwise op over the tap windows, a
+    single-image pointwise convolution as a (H, W, C) x (C, F) contraction.
+    `codegen=gpu` keeps the named ops (IREE's SPIR-V pipeline miscompiles the
+    pooling form fused with a reduction).
   }];
+  let options = [
+    Option<"codegen", "codegen", "std::string", /*default=*/"\"cpu\"",
+           "IREE code generator the forms are chosen for: cpu (llvm-cpu) or "
+           "gpu (SPIR-V)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
@@ -287,6 +299,34 @@ def BrazeSelectLayout : Pass<"braze-select-layout", "::mlir::func::FuncOp"> {
     Statistic<"numBlockedRegions", "blocked-regions",
               "Regions stored channel-blocked (NC4HW4)">,
     Statistic<"numRelayouts", "relayouts", "braze.relayout ops inserted">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Tiling: what braze tells IREE's code generation
+//===----------------------------------------------------------------------===//
+
+def BrazeTileContractions : Pass<"braze-tile-contractions", "::mlir::ModuleOp"> {
+  let summary = "Give IREE CPU tile sizes for matrix products whose default "
+                "column tiles split vectors";
+  let description = [{
+    Runs on linalg (after --braze-lower-to-linalg), for llvm-cpu targets.
+    IREE 3.13 tiles a matrix product's N columns by the largest divisor of N
+    up to 64. Where that is not a multiple of `vector-lanes` (the target's
+    f32 lanes: 16 with AVX-512, 8 with AVX2, 4 with NEON) and a multiple
+    divides N, the product gets IREE's CPU pipeline (DoubleTilingExpert) with
+    column tiles of whole vectors, through IREE's `compilation_info`
+    attribute: e.g. 480 columns in tiles of 96, not 60. Products inside a
+    fused group's dispatch region and data-tiled ones (IREE's mmt4d tiles by
+    its register blocks) are left to IREE. Needs unregistered
+    dialects allowed (the attribute is IREE's).
+  }];
+  let options = [
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
+           "f32 lanes of the target's vectors; 0 leaves every product to IREE">,
+  ];
+  let statistics = [
+    Statistic<"numTiled", "tiled", "Matrix products given tile sizes">,
   ];
 }
 

@@ -2,7 +2,8 @@
 //
 // The lowering re-lays out weights with the same tensor ops it uses for
 // activations: a filter becomes HWCF through a linalg.transpose, channel
-// blocks through a tensor.pad and an expand_shape. On constants that work is
+// blocks through a tensor.pad and an expand_shape, a tap's 1x1 filter through
+// a tensor.extract_slice. On constants that work is
 // done here, once, into new constants. Left to IREE, it is not: IREE 3.13
 // propagates a transpose of a constant into the consuming contraction's
 // indexing instead of evaluating it, and a 1x1 convolution that reads its
@@ -138,6 +139,28 @@ std::optional<ElementsAttr> foldPad(tensor::PadOp op) {
   return constantLike(source, type, result);
 }
 
+/// tensor.extract_slice of a constant with static offsets, sizes and strides.
+std::optional<ElementsAttr> foldExtractSlice(tensor::ExtractSliceOp op) {
+  ElementsAttr source = constantOperand(op.getSource());
+  std::optional<SmallVector<char>> bytes = source ? elementBytes(source) : std::nullopt;
+  if (!bytes || !op.getOffsets().empty() || !op.getSizes().empty() ||
+      !op.getStrides().empty() ||
+      op.getResultType().getRank() != op.getSourceType().getRank())
+    return std::nullopt;
+  RankedTensorType type = op.getResultType();
+  int64_t width = type.getElementTypeBitWidth() / 8;
+  SmallVector<int64_t> sourceStrides = stridesOf(source.getShapedType().getShape());
+  ArrayRef<int64_t> offsets = op.getStaticOffsets(), steps = op.getStaticStrides();
+  SmallVector<char> result =
+      gatherElements(*bytes, type.getShape(), width, {}, [&](ArrayRef<int64_t> index) {
+        int64_t from = 0;
+        for (auto [dim, at] : llvm::enumerate(index))
+          from += (offsets[dim] + at * steps[dim]) * sourceStrides[dim];
+        return std::optional<int64_t>(from);
+      });
+  return constantLike(source, type, result);
+}
+
 /// expand_shape / collapse_shape of a constant: the same elements, retyped.
 std::optional<ElementsAttr> foldReshape(Operation *op) {
   ElementsAttr source = constantOperand(op->getOperand(0));
@@ -161,6 +184,7 @@ void foldConstantRelayouts(ModuleOp module) {
         llvm::TypeSwitch<Operation *, std::optional<ElementsAttr>>(op)
             .Case([](linalg::TransposeOp transpose) { return foldTranspose(transpose); })
             .Case([](tensor::PadOp pad) { return foldPad(pad); })
+            .Case([](tensor::ExtractSliceOp slice) { return foldExtractSlice(slice); })
             .Case<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
                 [](Operation *reshape) { return foldReshape(reshape); })
             .Default([](Operation *) { return std::nullopt; });

@@ -193,6 +193,91 @@ Value emitPointwiseMatmul(OpBuilder &builder, Location loc, Value input, Value f
                                        pixelsAndChannels);
 }
 
+/// A channels-last 1x1 stride-1 convolution of one image as the contraction
+/// IREE makes of it, (H, W, C) x (C, M) -> (H, W, M), with its unit batch
+/// dimension dropped as IREE drops it. IREE rebuilds a convolution (and any
+/// op with unit dimensions) into this form and drops its attributes on the
+/// way; emitted in it, the op keeps the tiles --braze-tile-contractions
+/// gives it. The pixels stay 2-D, so a padded consumer still reads the
+/// result in place (collapsing them to rows would cost a copy).
+Value emitPixelContraction(OpBuilder &builder, Location loc, Value input, Value filter,
+                           Value init) {
+  SmallVector<ReassociationIndices> dropBatch = {{0, 1}, {2}, {3}};
+  Value image = tensor::CollapseShapeOp::create(builder, loc, input, dropBatch);
+  Value accumulator = tensor::CollapseShapeOp::create(builder, loc, init, dropBatch);
+  Value filterMatrix = tensor::CollapseShapeOp::create(
+      builder, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  Value weights = transposeTensor(builder, loc, filterMatrix, {1, 0});
+  MLIRContext *context = builder.getContext();
+  AffineExpr h, w, m, c;
+  bindDims(context, h, w, m, c);
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {h, w, c}, context),
+                                 AffineMap::get(4, 0, {c, m}, context),
+                                 AffineMap::get(4, 0, {h, w, m}, context)};
+  Value result =
+      multiplyAccumulate(builder, loc, {image, weights}, accumulator, maps, /*reductions=*/1);
+  return tensor::ExpandShapeOp::create(builder, loc, init.getType(), result, dropBatch);
+}
+
+/// The forms emitConvolution may choose besides linalg's named convolutions.
+struct ConvolutionForms {
+  /// For IREE's llvm-cpu pipeline: convolutions sliding along one axis tap by
+  /// tap, single-image pointwise ones as pixel contractions.
+  bool cpuContractions = false;
+  /// Small pointwise ones as data-tiled matmuls.
+  bool dataTiledMatmul = false;
+};
+
+Value emitConvolution(OpBuilder &builder, Location loc, Value input, Value filter,
+                      Value init, ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                      int64_t group, Layout layout, ConvolutionForms forms);
+
+/// Whether a channels-last convolution's window slides along one spatial
+/// axis only: along the other, input, kernel and output are all 1 (the
+/// 1 x k sequence convolutions of text recognisers).
+bool slidesAlongOneAxis(RankedTensorType input, ArrayRef<int64_t> kernel,
+                        RankedTensorType output) {
+  auto unitAxis = [&](int64_t axis) {
+    return input.getDimSize(1 + axis) == 1 && kernel[axis] == 1 &&
+           output.getDimSize(1 + axis) == 1;
+  };
+  return (unitAxis(0) && kernel[1] > 1) || (unitAxis(1) && kernel[0] > 1);
+}
+
+/// A channels-last convolution sliding along one axis (slidesAlongOneAxis)
+/// as one 1x1 convolution (a matrix product) per kernel tap, each reading
+/// the tap's window of the input and accumulating onto the previous one.
+/// IREE 3.13 drops the unit axis, no longer sees a convolution, and tiles
+/// the contraction left over 1 pixel x 8 filters. Measured (1 thread),
+/// ppocr-rec's 1x3 960 -> 60 convolution over 40 pixels: 12 ms as a
+/// convolution, 0.4-0.5 ms per tap or as one product of the windows
+/// concatenated (an im2col); per tap needs no copies of the input.
+Value emitTapByTapConvolution(OpBuilder &builder, Location loc, Value input, Value filter,
+                              Value init, ArrayRef<int64_t> strides,
+                              ArrayRef<int64_t> dilations) {
+  auto filterType = cast<RankedTensorType>(filter.getType()); // F, C, kH, kW
+  auto initType = cast<RankedTensorType>(init.getType());
+  int64_t filters = filterType.getDimSize(0), channels = filterType.getDimSize(1);
+  MLIRContext *context = builder.getContext();
+  auto tapFilterType = RankedTensorType::get({filters, channels, 1, 1},
+                                             filterType.getElementType());
+  Value accumulator = init;
+  for (int64_t row = 0; row < filterType.getDimSize(2); ++row)
+    for (int64_t column = 0; column < filterType.getDimSize(3); ++column) {
+      Value window = tapWindow(builder, loc, input, initType.getShape().drop_back(), row,
+                               column, strides, dilations, 0, channels);
+      Value tapFilter = tensor::ExtractSliceOp::create(
+          builder, loc, tapFilterType, filter,
+          getAsIndexOpFoldResult(context, {0, 0, row, column}),
+          getAsIndexOpFoldResult(context, tapFilterType.getShape()),
+          getAsIndexOpFoldResult(context, {1, 1, 1, 1}));
+      accumulator = emitConvolution(builder, loc, window, tapFilter, accumulator, {1, 1},
+                                    {1, 1}, /*group=*/1, Layout::nhwc,
+                                    ConvolutionForms{/*cpuContractions=*/true});
+    }
+  return accumulator;
+}
+
 /// Whether `value` reaches, through elementwise ops IREE fuses into its
 /// producer, a convolution or pooling that pads it. Such a producer writes
 /// straight into the padded buffer, unless it is data-tiled: then its result
@@ -216,10 +301,10 @@ bool feedsPaddedWindow(Value value) {
 /// input stored in `layout` with a logical FCHW filter in `group` groups,
 /// into `init`. Channels-last convolutions take the filter re-laid out (HWCF,
 /// HWC or GFHWC), blocked ones blocked: constants, which IREE folds at
-/// compile time. `mayDataTile`: small pointwise ones may become data-tiled matmuls.
+/// compile time.
 Value emitConvolution(OpBuilder &builder, Location loc, Value input, Value filter,
                       Value init, ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                      int64_t group, Layout layout, bool mayDataTile) {
+                      int64_t group, Layout layout, ConvolutionForms forms) {
   if (layout == Layout::nc4hw4)
     return emitBlockedConvolution(builder, loc, input, filter, init, strides, dilations,
                                   group);
@@ -241,10 +326,14 @@ Value emitConvolution(OpBuilder &builder, Location loc, Value input, Value filte
                                               ValueRange{input, filter}, ValueRange{init},
                                               stridesAttr, dilationsAttr)
           .getResult(0);
+    if (forms.cpuContractions && slidesAlongOneAxis(inputType, kernel, initType))
+      return emitTapByTapConvolution(builder, loc, input, filter, init, strides, dilations);
     int64_t rows = initType.getNumElements() / initType.getDimSize(3);
-    if (mayDataTile && kernel == ArrayRef<int64_t>{1, 1} &&
-        strides == ArrayRef<int64_t>{1, 1} && rows <= kDataTiledPointwiseMaxRows)
+    bool pointwise = kernel == ArrayRef<int64_t>{1, 1} && strides == ArrayRef<int64_t>{1, 1};
+    if (pointwise && forms.dataTiledMatmul && rows <= kDataTiledPointwiseMaxRows)
       return emitPointwiseMatmul(builder, loc, input, filter, init);
+    if (pointwise && forms.cpuContractions && initType.getDimSize(0) == 1)
+      return emitPixelContraction(builder, loc, input, filter, init);
     Value hwcf = transposeTensor(builder, loc, filter, {2, 3, 1, 0});
     return linalg::Conv2DNhwcHwcfOp::create(builder, loc, TypeRange{initType},
                                             ValueRange{input, hwcf}, ValueRange{init},
@@ -311,7 +400,9 @@ Value emitConvolution(OpBuilder &builder, Location loc, Value input, Value filte
 }
 
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
-  using OpConversionPattern::OpConversionPattern;
+  Conv2DLowering(const TypeConverter &typeConverter, MLIRContext *context,
+                 CodegenTarget codegen)
+      : OpConversionPattern(typeConverter, context), codegen(codegen) {}
 
   LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -322,9 +413,9 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> pads = op.getPads();
     Value zero = scalarConstant(rewriter, loc, type.getElementType(), 0.0);
-    Value padded = padTensor(rewriter, loc, adaptor.getInput(),
-                             atSpatialDims(inputType, pads[0], pads[1]),
-                             atSpatialDims(inputType, pads[2], pads[3]), zero);
+    Value padded = padToWindowReach(rewriter, loc, adaptor.getInput(), inputType, type, pads,
+                                    op.getFilter().getType().getShape().drop_front(2),
+                                    op.getStrides(), op.getDilations(), zero);
     bool biasAfter = op.getBias() && isBlocked(type);
     Value init = convolutionInit(rewriter, loc, type, biasAfter ? Value() : op.getBias());
     Value result =
@@ -332,12 +423,15 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
             ? emitPatternConvolution(rewriter, loc, op, padded, init)
             : emitConvolution(rewriter, loc, padded, op.getFilter(), init, op.getStrides(),
                               op.getDilations(), op.getGroup(), *layout,
-                              !feedsPaddedWindow(op.getResult()) &&
-                                  !isInsideDispatchRegion(op));
+                              ConvolutionForms{codegen == CodegenTarget::cpu,
+                                               !feedsPaddedWindow(op.getResult()) &&
+                                                   !isInsideDispatchRegion(op)});
     rewriter.replaceOp(op, biasAfter ? addBias(rewriter, loc, type, result, op.getBias())
                                      : result);
     return success();
   }
+
+  CodegenTarget codegen;
 };
 
 /// Whether each input pixel of `op` writes an output block of its own, kH x
@@ -487,8 +581,7 @@ struct ConvTranspose2DLowering : OpConversionPattern<ConvTranspose2DOp> {
 
     Value init = convolutionInit(rewriter, loc, type, op.getBias());
     rewriter.replaceOp(op, emitConvolution(rewriter, loc, padded, filter, init, {1, 1},
-                                           dilations, group, *layout,
-                                           /*mayDataTile=*/false));
+                                           dilations, group, *layout, ConvolutionForms{}));
     return success();
   }
 };
@@ -784,7 +877,9 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
 };
 
 struct Pool2DLowering : OpConversionPattern<Pool2DOp> {
-  using OpConversionPattern::OpConversionPattern;
+  Pool2DLowering(const TypeConverter &typeConverter, MLIRContext *context,
+                 CodegenTarget codegen)
+      : OpConversionPattern(typeConverter, context), codegen(codegen) {}
 
   LogicalResult matchAndRewrite(Pool2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -798,22 +893,13 @@ struct Pool2DLowering : OpConversionPattern<Pool2DOp> {
                       pads = op.getPads(), dilations = op.getDilations();
     bool isMax = op.getKind() == PoolKind::max;
 
-    // ceil_mode may place a last window past the padded input: pad for it.
-    int64_t extra[2];
-    for (int spatial = 0; spatial < 2; ++spatial) {
-      int64_t extent = dilations[spatial] * (kernel[spatial] - 1) + 1;
-      int64_t needed = (type.getDimSize(2 + spatial) - 1) * strides[spatial] + extent;
-      int64_t padded = inputType.getDimSize(2 + spatial) + pads[spatial] + pads[spatial + 2];
-      extra[spatial] = std::max<int64_t>(0, needed - padded);
-    }
     Value padValue = isMax ? lowestValue(rewriter, loc, elementType)
                            : scalarConstant(rewriter, loc, elementType, 0.0);
-    Value padded = padTensor(
-        rewriter, loc, adaptor.getInput(), atSpatialDims(inputType, pads[0], pads[1]),
-        atSpatialDims(inputType, pads[2] + extra[0], pads[3] + extra[1]), padValue);
+    Value padded = padToWindowReach(rewriter, loc, adaptor.getInput(), inputType, type, pads,
+                                    kernel, strides, dilations, padValue);
     Value init = filledTensor(rewriter, loc, storageType(type), padValue);
     Value pooled = emitPooling(rewriter, loc, padded, init, kernel, strides, dilations,
-                               isMax, *layout);
+                               isMax, *layout, codegen);
     rewriter.replaceOp(op, isMax ? pooled : divideByWindowCounts(rewriter, loc, op, pooled));
     return success();
   }
@@ -823,21 +909,24 @@ struct Pool2DLowering : OpConversionPattern<Pool2DOp> {
   /// an NHWC tensor of N * C/4 images with 4 channels.
   static Value emitPooling(OpBuilder &builder, Location loc, Value input, Value init,
                            ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                           ArrayRef<int64_t> dilations, bool isMax, Layout layout) {
+                           ArrayRef<int64_t> dilations, bool isMax, Layout layout,
+                           CodegenTarget codegen) {
     if (layout == Layout::nc4hw4) {
       SmallVector<ReassociationIndices> images = {{0, 1}, {2}, {3}, {4}};
       Value pooled = emitPooling(
           builder, loc, tensor::CollapseShapeOp::create(builder, loc, input, images),
           tensor::CollapseShapeOp::create(builder, loc, init, images), kernel, strides,
-          dilations, isMax, Layout::nhwc);
+          dilations, isMax, Layout::nhwc, codegen);
       return tensor::ExpandShapeOp::create(builder, loc, init.getType(), pooled, images);
     }
     auto type = cast<RankedTensorType>(init.getType());
+    bool channelsLast = layout == Layout::nhwc;
+    if (codegen == CodegenTarget::cpu && channelsLast && poolsToUnitAxis(type, kernel))
+      return combineTapWindows(builder, loc, input, init, kernel, strides, dilations, isMax);
     Value window = tensor::EmptyOp::create(builder, loc, kernel, type.getElementType());
     DenseIntElementsAttr stridesAttr = i64Vector(builder, strides);
     DenseIntElementsAttr dilationsAttr = i64Vector(builder, dilations);
     SmallVector<Value> ins = {input, window};
-    bool channelsLast = layout == Layout::nhwc;
     if (isMax && channelsLast)
       return linalg::PoolingNhwcMaxOp::create(builder, loc, TypeRange{type}, ins,
                                               ValueRange{init}, stridesAttr, dilationsAttr)
@@ -853,6 +942,39 @@ struct Pool2DLowering : OpConversionPattern<Pool2DOp> {
     return linalg::PoolingNchwSumOp::create(builder, loc, TypeRange{type}, ins,
                                             ValueRange{init}, stridesAttr, dilationsAttr)
         .getResult(0);
+  }
+
+  /// Whether a channels-last pooling of a few taps leaves a unit spatial
+  /// axis: IREE 3.13 folds that axis away, no longer sees a pooling, and
+  /// reduces what is left one pixel at a time. Measured (1 thread), the 3x2
+  /// average pool of ppocr-rec into 1x40x480: 0.8 ms; as one elementwise
+  /// sum of its 6 tap windows, 0.03 ms.
+  static bool poolsToUnitAxis(RankedTensorType output, ArrayRef<int64_t> kernel) {
+    constexpr int64_t kMaxTaps = 9;
+    int64_t taps = kernel[0] * kernel[1];
+    return (output.getDimSize(1) == 1 || output.getDimSize(2) == 1) && taps > 1 &&
+           taps <= kMaxTaps;
+  }
+
+  /// `init` combined (max or sum) with each kernel tap's window of `input`,
+  /// in one elementwise op.
+  static Value combineTapWindows(OpBuilder &builder, Location loc, Value input, Value init,
+                                 ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                                 ArrayRef<int64_t> dilations, bool isMax) {
+    auto type = cast<RankedTensorType>(init.getType());
+    SmallVector<Value> windows = {init};
+    for (int64_t row = 0; row < kernel[0]; ++row)
+      for (int64_t column = 0; column < kernel[1]; ++column)
+        windows.push_back(tapWindow(builder, loc, input, type.getShape().drop_back(), row,
+                                    column, strides, dilations, 0, type.getDimSize(3)));
+    return buildElementwise(builder, loc, type, windows,
+                            [&](OpBuilder &b, Location l, ValueRange cells) {
+                              Value combined = cells.front();
+                              for (Value cell : cells.drop_front())
+                                combined = isMax ? buildMax(b, l, combined, cell, false)
+                                                 : buildAdd(b, l, combined, cell);
+                              return combined;
+                            });
   }
 
   /// Divides window sums by the number of cells each window counts: all of
@@ -892,15 +1014,18 @@ struct Pool2DLowering : OpConversionPattern<Pool2DOp> {
                               return arith::DivFOp::create(b, l, a[0], a[1]);
                             });
   }
+
+  CodegenTarget codegen;
 };
 
 } // namespace
 
 void populateContractionLoweringPatterns(const TypeConverter &typeConverter,
-                                         RewritePatternSet &patterns) {
+                                         RewritePatternSet &patterns, CodegenTarget codegen) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<Conv2DLowering, ConvTranspose2DLowering, ReduceLowering, Pool2DLowering,
-               MatMulLowering, SoftmaxLowering, LayerNormLowering>(typeConverter, context);
+  patterns.add<Conv2DLowering, Pool2DLowering>(typeConverter, context, codegen);
+  patterns.add<ConvTranspose2DLowering, ReduceLowering, MatMulLowering, SoftmaxLowering,
+               LayerNormLowering>(typeConverter, context);
 }
 
 } // namespace mlir::braze::lowering

@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/StringSwitch.h"
 
 namespace mlir::braze {
 #define GEN_PASS_DEF_BRAZELOWERTOLINALG
@@ -55,8 +56,20 @@ struct StorageTypeConverter : TypeConverter {
 };
 
 struct LowerToLinalgPass : impl::BrazeLowerToLinalgBase<LowerToLinalgPass> {
+  using BrazeLowerToLinalgBase::BrazeLowerToLinalgBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    std::optional<lowering::CodegenTarget> codegenTarget =
+        llvm::StringSwitch<std::optional<lowering::CodegenTarget>>(codegen)
+            .Case("cpu", lowering::CodegenTarget::cpu)
+            .Case("gpu", lowering::CodegenTarget::gpu)
+            .Default(std::nullopt);
+    if (!codegenTarget) {
+      module.emitError("--braze-lower-to-linalg: unknown codegen '")
+          << codegen << "' (valid: cpu, gpu)";
+      return signalPassFailure();
+    }
     if (failed(checkLayoutsLowerable(module)) ||
         failed(lowering::checkFusedGroupsLowerable(module)))
       return signalPassFailure();
@@ -65,7 +78,7 @@ struct LowerToLinalgPass : impl::BrazeLowerToLinalgBase<LowerToLinalgPass> {
     StorageTypeConverter typeConverter;
     RewritePatternSet patterns(context);
     lowering::populateElementwiseLoweringPatterns(typeConverter, patterns);
-    lowering::populateContractionLoweringPatterns(typeConverter, patterns);
+    lowering::populateContractionLoweringPatterns(typeConverter, patterns, *codegenTarget);
     lowering::populateDataMovementLoweringPatterns(typeConverter, patterns);
     // Unsigned tensors in signatures (tensor<4xui8>) become their signless
     // storage too: arith and linalg only take signless integers.

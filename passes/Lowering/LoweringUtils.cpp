@@ -294,6 +294,50 @@ Value padTensor(OpBuilder &builder, Location loc, Value input, ArrayRef<int64_t>
                                value);
 }
 
+Value padToWindowReach(OpBuilder &builder, Location loc, Value input,
+                       RankedTensorType inputType, RankedTensorType outputType,
+                       ArrayRef<int64_t> pads, ArrayRef<int64_t> kernel,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, Value value) {
+  int64_t high[2], cut[2];
+  for (int spatial = 0; spatial < 2; ++spatial) {
+    int64_t extent = dilations[spatial] * (kernel[spatial] - 1) + 1;
+    int64_t reach = (outputType.getDimSize(2 + spatial) - 1) * strides[spatial] + extent;
+    int64_t padded = inputType.getDimSize(2 + spatial) + pads[spatial] + pads[spatial + 2];
+    int64_t unread = outputType.getDimSize(2 + spatial) == 1 ? padded - reach : 0;
+    high[spatial] = pads[spatial + 2] + std::max<int64_t>(0, reach - padded) -
+                    std::clamp<int64_t>(unread, 0, pads[spatial + 2]);
+    cut[spatial] = std::max<int64_t>(0, unread - pads[spatial + 2]);
+  }
+  Value padded = padTensor(builder, loc, input, atSpatialDims(inputType, pads[0], pads[1]),
+                           atSpatialDims(inputType, high[0], high[1]), value);
+  if (cut[0] == 0 && cut[1] == 0)
+    return padded;
+  auto paddedType = cast<RankedTensorType>(padded.getType());
+  SmallVector<int64_t> sizes(paddedType.getShape());
+  for (auto [size, dropped] : llvm::zip_equal(sizes, atSpatialDims(inputType, cut[0], cut[1])))
+    size -= dropped;
+  MLIRContext *context = builder.getContext();
+  return tensor::ExtractSliceOp::create(
+      builder, loc, RankedTensorType::get(sizes, paddedType.getElementType()), padded,
+      getAsIndexOpFoldResult(context, SmallVector<int64_t>(sizes.size(), 0)),
+      getAsIndexOpFoldResult(context, sizes),
+      getAsIndexOpFoldResult(context, SmallVector<int64_t>(sizes.size(), 1)));
+}
+
+Value tapWindow(OpBuilder &builder, Location loc, Value padded, ArrayRef<int64_t> pixels,
+                int64_t row, int64_t column, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> dilations, int64_t firstChannel, int64_t channels) {
+  MLIRContext *context = builder.getContext();
+  SmallVector<int64_t> offsets = {0, row * dilations[0], column * dilations[1], firstChannel};
+  SmallVector<int64_t> sizes = {pixels[0], pixels[1], pixels[2], channels};
+  SmallVector<int64_t> steps = {1, strides[0], strides[1], 1};
+  Type elementType = cast<RankedTensorType>(padded.getType()).getElementType();
+  return tensor::ExtractSliceOp::create(
+      builder, loc, RankedTensorType::get(sizes, elementType), padded,
+      getAsIndexOpFoldResult(context, offsets), getAsIndexOpFoldResult(context, sizes),
+      getAsIndexOpFoldResult(context, steps));
+}
+
 Value reshapeTensor(OpBuilder &builder, Location loc, Value input,
                     RankedTensorType resultType) {
   auto inputType = cast<RankedTensorType>(input.getType());

@@ -141,6 +141,26 @@ Value highestValue(OpBuilder &builder, Location loc, Type type);
 Value padTensor(OpBuilder &builder, Location loc, Value input, ArrayRef<int64_t> low,
                 ArrayRef<int64_t> high, Value value);
 
+/// `input` (a convolution's or pooling's, of braze type `inputType`) padded
+/// by `pads` (top, left, bottom, right) with `value`, extended at the bottom
+/// and right where ceil_mode's last window reaches past it. Along a unit
+/// output axis it is also cut to what the one window reads (less bottom or
+/// right padding, else a slice): IREE folds that axis away and its shape
+/// checks then reject the rows or columns no window reads.
+Value padToWindowReach(OpBuilder &builder, Location loc, Value input,
+                       RankedTensorType inputType, RankedTensorType outputType,
+                       ArrayRef<int64_t> pads, ArrayRef<int64_t> kernel,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, Value value);
+
+/// What kernel tap (`row`, `column`) of a channels-last convolution reads for
+/// every output pixel: the window of `padded` (N, H, W, C) shifted by the tap
+/// and strided, over output `pixels` (N, oH, oW), channels [`firstChannel`,
+/// `firstChannel` + `channels`). Concatenated along channels, such windows
+/// turn a convolution into one matrix product (an im2col of those taps).
+Value tapWindow(OpBuilder &builder, Location loc, Value padded, ArrayRef<int64_t> pixels,
+                int64_t row, int64_t column, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> dilations, int64_t firstChannel, int64_t channels);
+
 /// Any static reshape as collapse-to-1-D then expand (each step omitted when
 /// not needed): IREE folds these into plain views of the buffer.
 Value reshapeTensor(OpBuilder &builder, Location loc, Value input,
@@ -177,10 +197,18 @@ bool lowersAsPatternConvolution(braze::Conv2DOp conv, Layout layout);
 Value emitPatternConvolution(OpBuilder &builder, Location loc, braze::Conv2DOp conv, Value padded,
                              Value init);
 
+/// The IREE code generator the lowered ops are for. Some forms suit IREE's
+/// llvm-cpu pipeline only: convolutions and small poolings into a unit axis
+/// tap by tap, single-image pointwise convolutions as pixel contractions.
+/// IREE's SPIR-V pipeline (3.13) miscompiles the poolings for lavapipe when
+/// it fuses them with a following reduction, and the others were only timed
+/// on CPUs, so GPU targets keep linalg's named convolutions and poolings.
+enum class CodegenTarget { cpu, gpu };
+
 void populateElementwiseLoweringPatterns(const TypeConverter &typeConverter,
                                          RewritePatternSet &patterns);
 void populateContractionLoweringPatterns(const TypeConverter &typeConverter,
-                                         RewritePatternSet &patterns);
+                                         RewritePatternSet &patterns, CodegenTarget codegen);
 void populateDataMovementLoweringPatterns(const TypeConverter &typeConverter,
                                           RewritePatternSet &patterns);
 

@@ -59,21 +59,12 @@ Value emitPatternConvolution(OpBuilder &builder, Location loc, braze::Conv2DOp c
   auto initType = cast<RankedTensorType>(init.getType());
   ArrayRef<int64_t> out = initType.getShape(); // (N, oH, oW, M)
   ArrayRef<int64_t> strides = conv.getStrides(), dilations = conv.getDilations();
-  MLIRContext *context = builder.getContext();
-
   SmallVector<Value> slices;
   SmallVector<float> compact; // (rows, M) row-major
   for (ChannelRun run : channelRuns(patterns.getChannels())) {
-    int64_t width = run.end - run.begin;
     for (int64_t tap : patterns.getTaps(run.pattern)) {
-      int64_t row = tap / 3, column = tap % 3;
-      SmallVector<int64_t> offsets = {0, row * dilations[0], column * dilations[1], run.begin};
-      SmallVector<int64_t> sizes = {out[0], out[1], out[2], width};
-      SmallVector<int64_t> steps = {1, strides[0], strides[1], 1};
-      slices.push_back(tensor::ExtractSliceOp::create(
-          builder, loc, RankedTensorType::get(sizes, initType.getElementType()), padded,
-          getAsIndexOpFoldResult(context, offsets), getAsIndexOpFoldResult(context, sizes),
-          getAsIndexOpFoldResult(context, steps)));
+      slices.push_back(tapWindow(builder, loc, padded, out.drop_back(), tap / 3, tap % 3,
+                                 strides, dilations, run.begin, run.end - run.begin));
       for (int64_t c = run.begin; c < run.end; ++c)
         for (int64_t f = 0; f < filters; ++f)
           compact.push_back(filter[(f * channels + c) * 9 + tap]);

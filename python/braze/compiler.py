@@ -56,17 +56,12 @@ Prune = Callable[[Pipeline], Pipeline]
 OPTIMIZATION_LEVELS: dict[str, Callable[..., Pipeline]] = {
     "none": lambda target, fusion=FusionOptions(), prune=None: Pipeline(),
     "layout": lambda target, fusion=FusionOptions(), prune=lambda p: p: (
-        prune(Pipeline().fold_batch_norm()).select_layout(layout_policy(target))
+        prune(Pipeline().fold_batch_norm()).select_layout(target.codegen)
         .canonicalize().cse()),
     "all": lambda target, fusion=FusionOptions(), prune=lambda p: p: fusion.apply(
-        prune(Pipeline().rewrite().fold_batch_norm()).select_layout(layout_policy(target))
+        prune(Pipeline().rewrite().fold_batch_norm()).select_layout(target.codegen)
         .canonicalize().cse()),
 }
-
-
-def layout_policy(target: Target) -> str:
-    """--braze-select-layout's target for a compile target."""
-    return "gpu" if target.name.startswith("vulkan") else "cpu"
 
 
 @dataclass
@@ -87,6 +82,10 @@ class CompileReport:
     # The iree-compile flags used: the target's, then those the module asked
     # for (braze.backend.module_flags).
     iree_flags: list[str] = field(default_factory=list)
+    # Matrix products given IREE CPU tile sizes by --braze-tile-contractions,
+    # and the f32 vector lanes they are tiled for (None: left to IREE).
+    tiled_contractions: int = 0
+    vector_lanes: int | None = None
     # What --braze-fuse planned, when the pipeline fused.
     fusion: FusionPlan | None = None
     sparsity: SparsityReport | None = None
@@ -103,10 +102,15 @@ class CompileReport:
                 f"layout ops imported -> optimised: {layouts}; "
                 + (f"{self.fusion.summary()}; " if self.fusion else "")
                 + (f"{self.sparsity.summary()}; " if self.sparsity else "")
+                + (f"{self.tiled_contractions} matrix products tiled for "
+                   f"{self.vector_lanes}-lane vectors; " if self.vector_lanes else "")
                 + f"{timings}; iree-compile {' '.join(self.iree_flags)}")
 
 
 LAYOUT_OPS = ("relayout", "transpose", "reshape")
+
+# What --braze-tile-contractions sets on the products it tiles.
+TILE_ATTRIBUTE = "compilation_info = #iree_codegen.compilation_info"
 
 
 def count_layout_ops(module: ir.Module) -> Counter:
@@ -259,8 +263,10 @@ def _compile(model: str | os.PathLike | object, target: Target, pipeline: Pipeli
         classification = classify(module)
         report.mapping_types, report.ops = classification.mapping_types, classification.ops
         _measure_cost(module, report)
-        timed("lower", lambda: lowering().run(module))
+        report.vector_lanes = target.vector_lanes
+        timed("lower", lambda: lowering(target.codegen, report.vector_lanes).run(module))
         stages["linalg"] = str(module)
+        report.tiled_contractions = stages["linalg"].count(TILE_ATTRIBUTE)
 
     report.iree_flags = [*target.flags, *module_flags(stages["linalg"], target)]
 

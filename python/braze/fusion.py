@@ -226,7 +226,7 @@ def leave_failing_regions_to_iree(module: ir.Module, target: Target | str = "hos
                 function.operation.erase()
         if not outlined.body.operations:
             return failing
-        lowering().run(outlined)
+        lowering(target.codegen).run(outlined)
         text = str(outlined)
         try:
             compile_to_vmfb(text, target)

@@ -122,9 +122,16 @@ class Pipeline:
         the dispatches IREE makes of each (braze.fusion.group_dispatches)."""
         return self.add("braze-outline-fused-groups")
 
-    def lower_to_linalg(self) -> Pipeline:
-        """--braze-lower-to-linalg: braze -> linalg/tensor/arith/math for IREE."""
-        return self.add("braze-lower-to-linalg")
+    def lower_to_linalg(self, codegen: str | None = None) -> Pipeline:
+        """--braze-lower-to-linalg: braze -> linalg/tensor/arith/math for IREE,
+        in forms chosen for IREE's `codegen` ("cpu", the default, or "gpu")."""
+        return self.add("braze-lower-to-linalg", codegen=codegen)
+
+    def tile_contractions(self, *, vector_lanes: int | None = None) -> Pipeline:
+        """--braze-tile-contractions: IREE CPU tile sizes of whole
+        `vector_lanes`-lane vectors for matrix products whose default column
+        tiles would split them (runs on linalg, after lower_to_linalg)."""
+        return self.add("braze-tile-contractions", vector_lanes=vector_lanes)
 
     # -- upstream passes braze pipelines use -----------------------------------
 
@@ -156,6 +163,10 @@ class Pipeline:
         return module
 
 
-def lowering() -> Pipeline:
-    """braze -> linalg for IREE, as braze.compile runs it."""
-    return Pipeline().lower_to_linalg().canonicalize().cse()
+def lowering(codegen: str = "cpu", vector_lanes: int | None = None) -> Pipeline:
+    """braze -> linalg for IREE, as braze.compile runs it for a target whose
+    code generator is `codegen` (Target.codegen); for a CPU target with
+    `vector_lanes` f32 lanes (Target.vector_lanes), matrix products get tiles
+    of whole vectors."""
+    pipeline = Pipeline().lower_to_linalg(codegen).canonicalize().cse()
+    return pipeline.tile_contractions(vector_lanes=vector_lanes) if vector_lanes else pipeline

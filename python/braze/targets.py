@@ -30,6 +30,7 @@ import dataclasses
 import platform
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 _LLVM_CPU = ("--iree-hal-target-device=local", "--iree-hal-local-target-device-backends=llvm-cpu")
 
@@ -84,6 +85,22 @@ class Target:
     def gpu(self) -> bool:
         return "vulkan" in self.drivers or "--iree-hal-target-device=vulkan" in self.flags
 
+    @property
+    def codegen(self) -> str:
+        """The IREE code generator its modules go through, which braze's
+        layout choice and lowering follow: "gpu" (SPIR-V) or "cpu" (llvm-cpu)."""
+        return "gpu" if self.gpu else "cpu"
+
+    @property
+    def vector_lanes(self) -> int | None:
+        """f32 lanes of the vectors its CPU code is generated for, which
+        braze-tile-contractions tiles matrix products by: the host's widest.
+        None (IREE's own tiles) for GPUs and for arm64, whose tiles are not
+        measured here (qemu runs them, it does not time them)."""
+        if self.gpu or self.cpu_arch is not None:
+            return None
+        return host_vector_lanes()
+
     def emulated(self, machine: str | None = None) -> bool:
         """Whether its modules need an emulator on `machine` (default: this one)."""
         if self.cpu_arch is None:
@@ -117,6 +134,29 @@ class Target:
             flags.append("--iree-llvmcpu-target-cpu-features=" + ",".join("+" + f for f in features))
         name = "+".join((self.name, *features))
         return dataclasses.replace(self, name=name, flags=tuple(flags))
+
+
+def host_vector_lanes(cpuinfo: str | None = None) -> int | None:
+    """f32 lanes of this machine's widest vectors, from /proc/cpuinfo (or the
+    text given): 16 with AVX-512, 8 with AVX, 4 for SSE and arm64's NEON;
+    None where it cannot tell."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return None
+    flags = set()
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            flags.update(value.split())
+    if not flags:
+        return None
+    if "avx512f" in flags:
+        return 16
+    if "avx" in flags:
+        return 8
+    return 4
 
 
 def _arm64(os_name: str, triple: str) -> Target:

@@ -34,13 +34,14 @@ func.func @region(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<8x4xf32>) {
 
 // Channels-last storage inside the region: the region computes in storage
 // types, and the results go back to logical order outside it. The filter's
-// relayout to HWCF moved out of the region and was done at compile time.
+// relayout to a (C, F) matrix moved out of the region and was done at
+// compile time.
 // CHECK-LABEL: func.func @storage_types
 // CHECK:         %[[IN:.*]] = linalg.transpose ins(%arg0 : tensor<1x4x8x8xf32>)
-// CHECK:         %[[W:.*]] = arith.constant dense<1.000000e+00> : tensor<1x1x4x4xf32>
+// CHECK:         %[[W:.*]] = arith.constant dense<1.000000e+00> : tensor<4x4xf32>
 // CHECK:         %[[R:.*]] = "flow.dispatch.region"() ({
 // CHECK-NOT:       linalg.transpose
-// CHECK:           linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %[[W]] :
+// CHECK:           linalg.generic {{.*}}"reduction"]} ins(%{{.*}}, %[[W]] :
 // CHECK:           "flow.return"(%{{.*}}) : (tensor<1x8x8x4xf32>) -> ()
 // CHECK:         }) {operandSegmentSizes = array<i32: 0, 0>} : () -> tensor<1x8x8x4xf32>
 // CHECK:         linalg.transpose ins(%[[R]] : tensor<1x8x8x4xf32>)

@@ -24,9 +24,10 @@ func.func @few_pixels(%arg: tensor<1x512x7x7xf32>) -> tensor<1x256x7x7xf32> {
 
 // -----
 
-// 14x14 = 196 pixels: packing would cost more than it saves.
+// 14x14 = 196 pixels: packing would cost more than it saves. The product
+// of the image's pixels (H, W, C) and the filter (C, F) is one contraction.
 // CHECK-LABEL: func.func @many_pixels
-// CHECK:         linalg.conv_2d_nhwc_hwcf
+// CHECK:         linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<14x14x64xf32>, tensor<64x64xf32>)
 // CHECK-NOT:     iree.opt.data_tiling
 func.func @many_pixels(%arg: tensor<1x64x14x14xf32>) -> tensor<1x64x14x14xf32> {
   %x = braze.relayout %arg : tensor<1x64x14x14xf32> -> tensor<1x64x14x14xf32, #braze.layout<nhwc>>
@@ -39,10 +40,10 @@ func.func @many_pixels(%arg: tensor<1x64x14x14xf32>) -> tensor<1x64x14x14xf32> {
 // -----
 
 // The result reaches a padded depthwise convolution through a relu: as a
-// plain conv its dispatch writes into the padded buffer; data-tiled, the
-// padding would be a copy dispatch of its own.
+// plain contraction its dispatch writes into the padded buffer; data-tiled,
+// the padding would be a copy dispatch of its own.
 // CHECK-LABEL: func.func @feeds_padded_convolution
-// CHECK:         linalg.conv_2d_nhwc_hwcf
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
 // CHECK-NOT:     iree.opt.data_tiling
 // CHECK:         linalg.depthwise_conv_2d_nhwc_hwc
 func.func @feeds_padded_convolution(%arg: tensor<1x16x7x7xf32>) -> tensor<1x32x7x7xf32> {

@@ -5,10 +5,11 @@
 // products with many columns are padded to whole vector tiles.
 // RUN: braze-opt %s --braze-lower-to-linalg --split-input-file | FileCheck %s
 
-// FCHW (2, 3, 1, 1) -> HWCF (1, 1, 3, 2): the transposed literal.
+// FCHW (2, 3, 1, 1) -> (C, F) (3, 2) for the pointwise contraction: the
+// transposed literal.
 // CHECK-LABEL: func.func @filter_literal
-// CHECK:         %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]]]> : tensor<1x1x3x2xf32>
-// CHECK:         linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %[[W]] : tensor<1x9x9x3xf32>, tensor<1x1x3x2xf32>)
+// CHECK:         %[[W:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]> : tensor<3x2xf32>
+// CHECK:         linalg.generic {{.*}}"reduction"]} ins(%{{.*}}, %[[W]] : tensor<9x9x3xf32>, tensor<3x2xf32>)
 
 func.func @filter_literal(%arg: tensor<1x3x9x9xf32>) -> tensor<1x2x9x9xf32> {
   %x = braze.relayout %arg : tensor<1x3x9x9xf32> -> tensor<1x3x9x9xf32, #braze.layout<nhwc>>
@@ -23,8 +24,8 @@ func.func @filter_literal(%arg: tensor<1x3x9x9xf32>) -> tensor<1x2x9x9xf32> {
 // A dense resource becomes a new resource, `<name>_relaid`, holding the
 // transposed bytes: [[1, 2], [3, 4]] -> [[1, 3], [2, 4]].
 // CHECK-LABEL: func.func @filter_resource
-// CHECK:         %[[W:.*]] = arith.constant dense_resource<conv.w_relaid> : tensor<1x1x2x2xf32>
-// CHECK:         linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %[[W]] :
+// CHECK:         %[[W:.*]] = arith.constant dense_resource<conv.w_relaid> : tensor<2x2xf32>
+// CHECK:         linalg.generic {{.*}}"reduction"]} ins(%{{.*}}, %[[W]] :
 // CHECK:         conv.w_relaid: "0x040000000000803F000040400000004000008040"
 
 func.func @filter_resource(%arg: tensor<1x2x9x9xf32>) -> tensor<1x2x9x9xf32> {

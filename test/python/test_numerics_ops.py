@@ -194,6 +194,14 @@ def convolution_cases() -> list[OpCase]:
          strides=[2], pads=[1, 2], dilations=[2])
     c.op("1d_grouped_same_lower", "Conv", {"x": signal}, {"w": normal(4, 2, 4)}, group=2,
          auto_pad="SAME_LOWER")
+    # A unit spatial axis with a kernel sliding along the other: one 1x1
+    # convolution per tap in channels-last layouts.
+    c.op("row_kernel_on_a_row", "Conv", {"x": normal(1, 8, 1, 10)},
+         {"w": normal(6, 8, 1, 3), "b": normal(6)}, pads=[0, 1, 0, 1])
+    c.op("column_kernel_on_a_column", "Conv", {"x": normal(2, 5, 9, 1)},
+         {"w": normal(4, 5, 3, 1)}, strides=[2, 1], dilations=[2, 1])
+    c.op("leaves_a_row_unread", "Conv", {"x": normal(1, 3, 3, 8)}, {"w": normal(4, 3, 2, 2)},
+         strides=[2, 2])
     c.op("1d_transpose_output_padding", "ConvTranspose", {"x": normal(1, 4, 6)},
          {"w": normal(4, 3, 3), "b": normal(3)}, strides=[2], pads=[1, 0], output_padding=[1])
     c.op("1d_transpose_output_shape", "ConvTranspose", {"x": normal(1, 4, 6)},
@@ -281,6 +289,12 @@ def pooling_cases() -> list[OpCase]:
          strides=[2], pads=[1, 1], count_include_pad=1)
     c.op("average_1d_same_upper", "AveragePool", {"x": signal}, kernel_shape=[4],
          strides=[3], auto_pad="SAME_UPPER")
+    c.op("average_into_a_row", "AveragePool", {"x": normal(1, 4, 3, 8)}, kernel_shape=[3, 2],
+         strides=[3, 2])
+    c.op("max_into_a_column", "MaxPool", {"x": normal(1, 4, 7, 2)}, kernel_shape=[2, 2],
+         strides=[2, 1], pads=[1, 0, 0, 0])
+    c.op("max_leaves_a_row_unread", "MaxPool", {"x": normal(1, 4, 3, 8)}, kernel_shape=[2, 2],
+         strides=[2, 2])
     c.op("global_average", "GlobalAveragePool", {"x": normal(2, 3, 5, 6)})
     c.op("global_max", "GlobalMaxPool", {"x": normal(2, 3, 5, 6)})
     return c.cases

@@ -19,6 +19,17 @@ def test_text_of_passes_and_options():
     assert str(Pipeline().annotate_mapping()) == "builtin.module(braze-annotate-mapping)"
 
 
+
+def test_lowering_follows_the_targets_code_generator():
+    assert str(braze.pipeline.lowering()) == (
+        "builtin.module(braze-lower-to-linalg{codegen=cpu},canonicalize,cse)")
+    assert str(braze.pipeline.lowering("gpu")) == (
+        "builtin.module(braze-lower-to-linalg{codegen=gpu},canonicalize,cse)")
+    assert str(braze.pipeline.lowering("cpu", 16)) == (
+        "builtin.module(braze-lower-to-linalg{codegen=cpu},canonicalize,cse,"
+        "braze-tile-contractions{vector-lanes=16})")
+
+
 def test_option_values_and_nesting():
     pipeline = (Pipeline()
                 .add("canonicalize", disable_patterns=["A", "B"], region_simplify="aggressive")
