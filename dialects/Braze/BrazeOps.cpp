@@ -721,6 +721,11 @@ LogicalResult ResizeOp::verify() {
       input.getShape().take_front(2) != output.getShape().take_front(2))
     return emitOpError("resizes the last two dims of a rank-4 tensor; got ")
            << input << " -> " << output;
+  if (getLayout(input) != getLayout(output))
+    return emitOpError("stores its result as ")
+           << stringifyLayout(getLayout(output)) << " but reads "
+           << stringifyLayout(getLayout(input))
+           << "; a resize keeps its input's layout (convert with braze.relayout)";
   return success();
 }
 

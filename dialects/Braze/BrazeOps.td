@@ -559,12 +559,15 @@ def Braze_TileOp : Braze_ShapedComputeOp<"tile", "one_to_many", "ild_fixed"> {
   }];
 }
 
-def Braze_ResizeOp : Braze_ComputeOp<"resize", "one_to_many", "ild_fixed"> {
+def Braze_ResizeOp : Braze_ComputeOp<"resize", "one_to_many", "ili_variable"> {
   let summary = "rescales the trailing two dims of an image tensor (ONNX Resize)";
   let description = [{
     (N, C, H, W) -> (N, C, oH, oW), the result type giving oH and oW; the
     scale of each dimension is output / input size, as ONNX Resize with
-    `sizes`, or with `scales` whose products are integers.
+    `sizes`, or with `scales` whose products are integers. Layout-independent
+    with a customizable output (SmartMem's index comprehension): each output
+    cell reads the same channel of its source pixels, so it runs in whatever
+    layout its input is stored in and its result is stored alike.
   }];
   let arguments = (ins Braze_FloatTensor:$input, Braze_ResizeMode:$mode,
                    Braze_CoordinateTransform:$coordinate_transform,

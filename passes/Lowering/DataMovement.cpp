@@ -224,25 +224,31 @@ struct TileLowering : OpConversionPattern<TileOp> {
   }
 };
 
-/// ONNX Resize on the trailing two dims. Coordinates are computed in f32 as
-/// onnxruntime does: x_in = f(x_out, scale = out / in).
+/// ONNX Resize on the spatial dims, in the storage order of its result (the
+/// channels pass through: each output cell reads the same cell of its source
+/// pixels, so input and result share any layout). Coordinates are computed
+/// in f32 as onnxruntime does: x_in = f(x_out, scale = out / in).
 struct ResizeLowering : OpConversionPattern<ResizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType(), inputType = op.getInput().getType();
+    if (getLayout(inputType) != getLayout(type))
+      return rewriter.notifyMatchFailure(op, "input and result stored differently");
     Value input = adaptor.getInput();
+    std::array<int64_t, 2> spatialDims = spatialStorageDims(type);
     Value result = buildIndexedGeneric(
-        rewriter, op.getLoc(), type, [&](OpBuilder &b, Location l, ArrayRef<Value> out) {
+        rewriter, op.getLoc(), storageType(type),
+        [&](OpBuilder &b, Location l, ArrayRef<Value> out) {
           SmallVector<Value> coordinates;
           for (int spatial = 0; spatial < 2; ++spatial)
             coordinates.push_back(inputCoordinate(
-                b, l, op, out[2 + spatial], inputType.getDimSize(2 + spatial),
+                b, l, op, out[spatialDims[spatial]], inputType.getDimSize(2 + spatial),
                 type.getDimSize(2 + spatial)));
           if (op.getMode() == ResizeMode::nearest)
-            return sampleNearest(b, l, op, input, out, coordinates, inputType);
-          return sampleLinear(b, l, op, input, out, coordinates, inputType);
+            return sampleNearest(b, l, op, input, out, spatialDims, coordinates, inputType);
+          return sampleLinear(b, l, op, input, out, spatialDims, coordinates, inputType);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -289,9 +295,9 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
   }
 
   static Value sampleNearest(OpBuilder &b, Location l, ResizeOp op, Value input,
-                             ArrayRef<Value> out,
+                             ArrayRef<Value> out, std::array<int64_t, 2> spatialDims,
                              ArrayRef<Value> coordinates, RankedTensorType inputType) {
-    SmallVector<Value> read(out.take_front(2));
+    SmallVector<Value> read(out);
     for (int spatial = 0; spatial < 2; ++spatial) {
       Value x = coordinates[spatial];
       Value rounded;
@@ -309,13 +315,14 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
         rounded = math::CeilOp::create(b, l, x);
         break;
       }
-      read.push_back(clampedIndex(b, l, rounded, inputType.getDimSize(2 + spatial)));
+      read[spatialDims[spatial]] =
+          clampedIndex(b, l, rounded, inputType.getDimSize(2 + spatial));
     }
     return tensor::ExtractOp::create(b, l, input, read);
   }
 
   static Value sampleLinear(OpBuilder &b, Location l, ResizeOp op, Value input,
-                            ArrayRef<Value> out,
+                            ArrayRef<Value> out, std::array<int64_t, 2> spatialDims,
                             ArrayRef<Value> coordinates, RankedTensorType inputType) {
     // Per dim: lower/upper neighbours and the weight of the upper one.
     SmallVector<Value> lower, upper, weight;
@@ -332,8 +339,10 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     }
     Type elementType = inputType.getElementType();
     auto sample = [&](Value row, Value column) -> Value {
-      Value value =
-          tensor::ExtractOp::create(b, l, input, ValueRange{out[0], out[1], row, column});
+      SmallVector<Value> read(out);
+      read[spatialDims[0]] = row;
+      read[spatialDims[1]] = column;
+      Value value = tensor::ExtractOp::create(b, l, input, read);
       return elementType.isF32() ? value
                                  : Value(arith::ExtFOp::create(b, l, b.getF32Type(), value));
     };

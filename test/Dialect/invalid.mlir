@@ -428,6 +428,14 @@ func.func @resize_channels(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x8x8xf32> {
 
 // -----
 
+func.func @resize_changes_layout(%x: tensor<1x2x4x4xf32, #braze.layout<nhwc>>) -> tensor<1x2x8x8xf32> {
+  // expected-error @+1 {{'braze.resize' op stores its result as nchw but reads nhwc; a resize keeps its input's layout (convert with braze.relayout)}}
+  %0 = braze.resize nearest %x coordinates = asymmetric : tensor<1x2x4x4xf32, #braze.layout<nhwc>> -> tensor<1x2x8x8xf32>
+  return %0 : tensor<1x2x8x8xf32>
+}
+
+// -----
+
 func.func @fused_yield_types(%x: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'braze.fused' op yields 'tensor<4xf32>', 'tensor<4xf32>' but the group's results are 'tensor<4xf32>'}}
   %0 = braze.fused <one_to_one> -> tensor<4xf32> {

@@ -213,3 +213,25 @@ func.func @unaligned_groups(%x: tensor<1x6x4x4xf32>, %g: tensor<6x3x1x1xf32>, %w
   %3 = braze.conv2d %2, %w : (tensor<1x6x4x4xf32>, tensor<6x6x1x1xf32>) -> tensor<1x6x4x4xf32>
   return %3 : tensor<1x6x4x4xf32>
 }
+
+// -----
+
+// An FPN's upsampling: a resize reads each output pixel's source pixel with
+// the channels passing through, so it joins the region (index comprehension)
+// and the upsampled map meets the lateral one without a relayout.
+// CHECK-LABEL: func.func @upsample_in_region
+// CHECK:     %[[LOW:.*]] = braze.conv2d {{.*}} -> tensor<1x4x4x4xf32, #braze.layout<nhwc>>
+// CHECK:     %[[UP:.*]] = braze.resize nearest %[[LOW]] coordinates = asymmetric rounding = floor : tensor<1x4x4x4xf32, #braze.layout<nhwc>> -> tensor<1x4x8x8xf32, #braze.layout<nhwc>>
+// CHECK:     %[[LATERAL:.*]] = braze.conv2d {{.*}} -> tensor<1x4x8x8xf32, #braze.layout<nhwc>>
+// CHECK:     braze.add %[[UP]], %[[LATERAL]] : (tensor<1x4x8x8xf32, #braze.layout<nhwc>>, tensor<1x4x8x8xf32, #braze.layout<nhwc>>)
+// CHECK-COUNT-1: braze.relayout {{.*}} -> tensor<1x4x8x8xf32>
+// CHECK-NOT: braze.relayout
+// GPU-LABEL: func.func @upsample_in_region
+// GPU:       braze.resize nearest {{.*}} : tensor<1x4x4x4xf32, #braze.layout<nc4hw4>> -> tensor<1x4x8x8xf32, #braze.layout<nc4hw4>>
+func.func @upsample_in_region(%low: tensor<1x4x4x4xf32>, %high: tensor<1x4x8x8xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x8x8xf32> {
+  %0 = braze.conv2d %low, %w : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  %1 = braze.resize nearest %0 coordinates = asymmetric rounding = floor : tensor<1x4x4x4xf32> -> tensor<1x4x8x8xf32>
+  %2 = braze.conv2d %high, %w : (tensor<1x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %3 = braze.add %1, %2 : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %3 : tensor<1x4x8x8xf32>
+}

@@ -200,6 +200,24 @@ func.func @indexed(%x: tensor<4x3xf32>, %i: tensor<2xi64>, %img: tensor<1x1x2x2x
 
 // -----
 
+// A resize stored channels-last runs in storage order: the generic iterates
+// (N, H, W, C) and reads the source pixel's same channel (the last index).
+// CHECK-LABEL: func.func @channels_last_resize
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x4x3xf32>)
+// CHECK:         %[[N:.*]] = linalg.index 0 : index
+// CHECK:         %[[H:.*]] = linalg.index 1 : index
+// CHECK:         %[[W:.*]] = linalg.index 2 : index
+// CHECK:         %[[C:.*]] = linalg.index 3 : index
+// CHECK:         tensor.extract %{{.*}}[%[[N]], %{{.*}}, %{{.*}}, %[[C]]] : tensor<1x2x2x3xf32>
+func.func @channels_last_resize(%img: tensor<1x3x2x2xf32>) -> tensor<1x3x4x4xf32> {
+  %0 = braze.relayout %img : tensor<1x3x2x2xf32> -> tensor<1x3x2x2xf32, #braze.layout<nhwc>>
+  %1 = braze.resize nearest %0 coordinates = asymmetric rounding = floor : tensor<1x3x2x2xf32, #braze.layout<nhwc>> -> tensor<1x3x4x4xf32, #braze.layout<nhwc>>
+  %2 = braze.relayout %1 : tensor<1x3x4x4xf32, #braze.layout<nhwc>> -> tensor<1x3x4x4xf32>
+  return %2 : tensor<1x3x4x4xf32>
+}
+
+// -----
+
 // Weights stay dense resources.
 // CHECK-LABEL: func.func @weights
 // CHECK: arith.constant dense_resource<w> : tensor<2xf32>

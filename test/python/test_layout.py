@@ -20,15 +20,15 @@ from braze.runtime import RunError
 # Every layout-aware lowering on one path: strided, depthwise, grouped and
 # transposed convolutions, batch norm, a broadcast bias, pooling with
 # ceil_mode, reductions with and without keepdims, a gate multiply, concat,
-# and a 2x2-stride-2 transposed convolution (each pixel its own output block:
-# a 1x1 convolution and a depth-to-space when channels-last). Its 8 channels
-# fill whole blocks of 4.
+# a 2x2-stride-2 transposed convolution (each pixel its own output block:
+# a 1x1 convolution and a depth-to-space when channels-last), and nearest and
+# linear resizes (an FPN's upsampling). Its 8 channels fill whole blocks of 4.
 PROGRAM = """
 func.func @main(%x: tensor<1x8x9x9xf32>, %w: tensor<8x8x3x3xf32>, %dw: tensor<8x1x3x3xf32>,
                 %gw: tensor<8x4x1x1xf32>, %b: tensor<8xf32>, %c: tensor<8x1x1xf32>,
                 %tw: tensor<8x4x3x3xf32>, %uw: tensor<8x4x2x2xf32>, %ub: tensor<4xf32>)
     -> (tensor<1x16x5x5xf32>, tensor<1x8x1x1xf32>, tensor<1x8xf32>, tensor<1x4x10x10xf32>,
-        tensor<1x4x10x10xf32>) {
+        tensor<1x4x10x10xf32>, tensor<1x8x10x10xf32>, tensor<1x8x7x9xf32>) {
   %a = ENTER(%x, 1x8x9x9)
   %0 = braze.conv2d %a, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
       : (T<1x8x9x9>, tensor<8x8x3x3xf32>, tensor<8xf32>) -> T<1x8x5x5>
@@ -47,12 +47,17 @@ func.func @main(%x: tensor<1x8x9x9xf32>, %w: tensor<8x8x3x3xf32>, %dw: tensor<8x
       : (T<1x8x5x5>, tensor<8x4x3x3xf32>) -> T<1x4x10x10>
   %12 = braze.conv_transpose2d %6, %uw, %ub {strides = array<i64: 2, 2>}
       : (T<1x8x5x5>, tensor<8x4x2x2xf32>, tensor<4xf32>) -> T<1x4x10x10>
+  %13 = braze.resize nearest %6 coordinates = asymmetric rounding = floor : T<1x8x5x5> -> T<1x8x10x10>
+  %14 = braze.resize linear %8 coordinates = half_pixel : T<1x8x5x5> -> T<1x8x7x9>
   %r9 = LEAVE(%9, 1x16x5x5)
   %r7 = LEAVE(%7, 1x8x1x1)
   %r11 = LEAVE(%11, 1x4x10x10)
   %r12 = LEAVE(%12, 1x4x10x10)
-  return %r9, %r7, %10, %r11, %r12 : tensor<1x16x5x5xf32>, tensor<1x8x1x1xf32>, tensor<1x8xf32>,
-      tensor<1x4x10x10xf32>, tensor<1x4x10x10xf32>
+  %r13 = LEAVE(%13, 1x8x10x10)
+  %r14 = LEAVE(%14, 1x8x7x9)
+  return %r9, %r7, %10, %r11, %r12, %r13, %r14 : tensor<1x16x5x5xf32>, tensor<1x8x1x1xf32>,
+      tensor<1x8xf32>, tensor<1x4x10x10xf32>, tensor<1x4x10x10xf32>, tensor<1x8x10x10xf32>,
+      tensor<1x8x7x9xf32>
 }
 """
 SHAPES = [(1, 8, 9, 9), (8, 8, 3, 3), (8, 1, 3, 3), (8, 4, 1, 1), (8,), (8, 1, 1), (8, 4, 3, 3),
@@ -62,13 +67,13 @@ POSITIVE = [4]  # the batch-norm variance
 # Channel counts that leave padded lanes in the last block of 4 (3, 6, 5, 9):
 # convolutions, a transposed one included, over padded input lanes, a concat
 # whose last input ends in a partial block, a one-channel image broadcast over
-# C, a reduction leaving the blocks. The reciprocal leaves inf in its padded
+# C, a reduction leaving the blocks, a linear resize of the partial block. The reciprocal leaves inf in its padded
 # lanes (1 / 0): the convolutions after it must keep them out of real channels.
 PADDED_PROGRAM = """
 func.func @main(%x: tensor<1x3x9x9xf32>, %m: tensor<1x1x5x5xf32>, %w: tensor<6x3x3x3xf32>,
                 %b: tensor<6xf32>, %v: tensor<6x1x1xf32>, %dw: tensor<6x1x3x3xf32>,
                 %w2: tensor<5x6x1x1xf32>, %tw: tensor<6x4x3x3xf32>)
-    -> (tensor<1x9x5x5xf32>, tensor<1x9xf32>, tensor<1x5x5x5xf32>) {
+    -> (tensor<1x9x5x5xf32>, tensor<1x9xf32>, tensor<1x5x5x5xf32>, tensor<1x9x8x8xf32>) {
   %a = ENTER(%x, 1x3x9x9)
   %s = ENTER(%m, 1x1x5x5)
   %0 = braze.conv2d %a, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
@@ -86,9 +91,12 @@ func.func @main(%x: tensor<1x3x9x9xf32>, %m: tensor<1x1x5x5xf32>, %w: tensor<6x3
   %10 = braze.pool2d max %9 kernel = [3, 3] {pads = array<i64: 1, 1, 1, 1>} : T<1x9x5x5> -> T<1x9x5x5>
   %11 = braze.mul %10, %s : (T<1x9x5x5>, T<1x1x5x5>) -> T<1x9x5x5>
   %12 = braze.reduce mean %11 axes = [2, 3] {keepdims = false} : T<1x9x5x5> -> tensor<1x9xf32>
+  %13 = braze.resize linear %11 coordinates = align_corners : T<1x9x5x5> -> T<1x9x8x8>
   %r11 = LEAVE(%11, 1x9x5x5)
   %r7 = LEAVE(%7, 1x5x5x5)
-  return %r11, %12, %r7 : tensor<1x9x5x5xf32>, tensor<1x9xf32>, tensor<1x5x5x5xf32>
+  %r13 = LEAVE(%13, 1x9x8x8)
+  return %r11, %12, %r7, %r13 : tensor<1x9x5x5xf32>, tensor<1x9xf32>, tensor<1x5x5x5xf32>,
+      tensor<1x9x8x8xf32>
 }
 """
 PADDED_SHAPES = [(1, 3, 9, 9), (1, 1, 5, 5), (6, 3, 3, 3), (6,), (6, 1, 1), (6, 1, 3, 3),
