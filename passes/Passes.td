@@ -185,7 +185,11 @@ def BrazeFuse : Pass<"braze-fuse", "::mlir::ModuleOp"> {
       measured are judged by the cost model and written to the database as
       pending, with programs to time; `braze profile-fusion` measures them.
     Each group of two or more ops becomes a `braze.fused` region carrying its
-    mapping type; lowering makes each one IREE dispatch. `plan-file` writes
+    mapping type; lowering makes each one IREE dispatch. For `codegen=cpu`
+    (IREE's llvm-cpu pipeline, the default) a group that IREE's own dispatch
+    formation would split -- a contraction whose result is transposed --
+    becomes a dispatch region; `codegen=gpu` (SPIR-V) leaves every group to
+    IREE, whose SPIR-V pipeline cannot distribute such regions. `plan-file` writes
     the plan as JSON: ops, edges, groups and the decision on every edge
     considered, with its reason.
   }];
@@ -200,6 +204,10 @@ def BrazeFuse : Pass<"braze-fuse", "::mlir::ModuleOp"> {
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Emit a remark per edge considered: its table cell, the decision "
            "and why">,
+    Option<"codegen", "codegen", "std::string", /*default=*/"\"cpu\"",
+           "IREE code generator the groups are formed for: cpu (llvm-cpu: "
+           "dispatch regions where IREE would split a group) or gpu (SPIR-V: "
+           "none)">,
   ];
   let statistics = [
     Statistic<"numGroups", "groups", "Fused groups formed">,

@@ -321,8 +321,13 @@ private:
 /// moves data (not just a reshape, or a transpose of unit dimensions), with
 /// no other work after them and none fused in front of its contraction --
 /// the form measured to compile as one dispatch. Each group's dispatch
-/// count is checked in the compile report.
-bool needsDispatchRegion(const FusionGroup &group) {
+/// count is checked in the compile report. Only for IREE's llvm-cpu
+/// pipeline: its SPIR-V pipeline (3.13) cannot distribute such a region to
+/// workgroups (ppocr-rec's four fail for adreno, valhall and lavapipe, each
+/// after a minute and more of code generation), so GPU targets get none.
+bool needsDispatchRegion(const FusionGroup &group, lowering::CodegenTarget codegen) {
+  if (codegen == lowering::CodegenTarget::gpu)
+    return false;
   SmallPtrSet<Operation *, 16> inside(group.members.begin(), group.members.end());
   auto reorganizes = [](Operation *op) {
     MappingType type = FusionPlanner::mappingOf(op);
@@ -348,7 +353,8 @@ bool needsDispatchRegion(const FusionGroup &group) {
 
 /// Moves the members of `group` into a new braze.fused op; the values used
 /// after the group become its results.
-FusedOp formFusedOp(const FusionGroup &group, const FusionPlanner &planner) {
+FusedOp formFusedOp(const FusionGroup &group, const FusionPlanner &planner,
+                    lowering::CodegenTarget codegen) {
   SmallVector<Operation *> members(group.members);
   llvm::sort(members, [&](Operation *a, Operation *b) {
     return planner.getPosition(a) < planner.getPosition(b);
@@ -366,7 +372,7 @@ FusedOp formFusedOp(const FusionGroup &group, const FusionPlanner &planner) {
     return op->getLoc();
   }));
   auto fused = FusedOp::create(builder, loc, ValueRange(escaping).getTypes(), group.type,
-                               !needsDispatchRegion(group));
+                               !needsDispatchRegion(group, codegen));
   Block &body = fused.getBody().emplaceBlock();
   builder.setInsertionPointToEnd(&body);
   auto yield = YieldOp::create(builder, loc, escaping);
@@ -447,6 +453,10 @@ struct FusePass : impl::BrazeFuseBase<FusePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    FailureOr<lowering::CodegenTarget> codegenTarget =
+        lowering::parseCodegenTarget(module, "--braze-fuse", codegen);
+    if (failed(codegenTarget))
+      return signalPassFailure();
     FailureOr<std::unique_ptr<FusionOracle>> oracle = createOracle(module.getLoc());
     if (failed(oracle))
       return signalPassFailure();
@@ -475,7 +485,7 @@ struct FusePass : impl::BrazeFuseBase<FusePass> {
         if (group.members.size() < 2)
           continue;
         // The plan's group number, so that reports can name the group.
-        formFusedOp(group, planner)->setAttr(kGroupIdAttr, IntegerAttr::get(
+        formFusedOp(group, planner, *codegenTarget)->setAttr(kGroupIdAttr, IntegerAttr::get(
                                                   IntegerType::get(&getContext(), 64), index));
         ++numGroups;
         numFusedOps += group.members.size();

@@ -835,43 +835,92 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
   }
 };
 
+/// LayerNorm from one reduction pass: the shifted sums s = sum(x - k) and
+/// q = sum((x - k)^2) over the normalised axes, k being each row's first
+/// element; then mean = k + s/n and variance = q/n - (s/n)^2. Both sums come
+/// from one linalg.generic, so IREE makes one reduction dispatch per
+/// LayerNorm where a mean and then a variance of the centred values made two
+/// (ppocr-rec has five LayerNorms), and fuses the normalisation into the
+/// consumer. Shifting by a value of the row keeps the variance free of the
+/// cancellation that sum(x^2)/n - mean^2 suffers when the mean is large
+/// against the spread. Both generics read k from x itself, through an
+/// indexing map that pins the normalised dims to 0: a slice of x would be a
+/// copy dispatch of its own.
 struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
     RankedTensorType type = storageType(op.getType());
     Type elementType = type.getElementType();
-    SmallVector<int64_t> axes =
-        llvm::to_vector(llvm::seq<int64_t>(op.getAxis(), type.getRank()));
+    int64_t rank = type.getRank(), axis = op.getAxis();
     Value x = adaptor.getInput();
-    Value mean = reduceKeepingDims(rewriter, loc, x, axes, ReduceKind::mean,
-                                   elementType);
-    Value centered = buildElementwise(rewriter, loc, type, {x, mean},
-                                      [](OpBuilder &b, Location l, ValueRange a) {
-                                        return arith::SubFOp::create(b, l, a[0], a[1]);
-                                      });
-    Value squares = buildElementwise(rewriter, loc, type, centered,
-                                     [](OpBuilder &b, Location l, ValueRange a) {
-                                       return arith::MulFOp::create(b, l, a[0], a[0]);
-                                     });
-    Value variance = reduceKeepingDims(rewriter, loc, squares, axes, ReduceKind::mean,
-                                       elementType);
-    Value epsilon = scalarConstant(rewriter, loc, elementType,
-                                   op.getEpsilon().convertToDouble());
-    SmallVector<Value> operands = {centered, variance, adaptor.getScale()};
-    if (adaptor.getBias())
-      operands.push_back(adaptor.getBias());
-    Value result = buildElementwise(
-        rewriter, loc, type, operands, [&](OpBuilder &b, Location l, ValueRange a) {
-          Value stddev =
-              math::SqrtOp::create(b, l, arith::AddFOp::create(b, l, a[1], epsilon));
-          Value scaled = arith::MulFOp::create(
-              b, l, arith::DivFOp::create(b, l, a[0], stddev), a[2]);
-          return a.size() > 3 ? Value(arith::AddFOp::create(b, l, scaled, a[3])) : scaled;
+
+    // Loops over x's dims; a row is indexed by the dims before `axis`.
+    SmallVector<AffineExpr> rowExprs, shiftExprs;
+    int64_t count = 1;
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      if (dim < axis) {
+        rowExprs.push_back(getAffineDimExpr(dim, context));
+        shiftExprs.push_back(getAffineDimExpr(dim, context));
+        continue;
+      }
+      count *= type.getDimSize(dim);
+      shiftExprs.push_back(getAffineConstantExpr(0, context));
+    }
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+    AffineMap row = AffineMap::get(rank, 0, rowExprs, context);
+    AffineMap shift = AffineMap::get(rank, 0, shiftExprs, context);
+
+    auto rowType = RankedTensorType::get(type.getShape().take_front(axis), elementType);
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    std::fill(iterators.begin() + axis, iterators.end(), utils::IteratorType::reduction);
+    Value zero = filledTensor(rewriter, loc, rowType, scalarConstant(rewriter, loc, elementType, 0.0));
+    auto sums = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{rowType, rowType}, ValueRange{x, x}, ValueRange{zero, zero},
+        SmallVector<AffineMap>{identity, shift, row, row}, iterators,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value centred = arith::SubFOp::create(b, l, args[0], args[1]);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::AddFOp::create(b, l, args[2], centred),
+                         arith::AddFOp::create(b, l, args[3],
+                                               arith::MulFOp::create(b, l, centred, centred))});
         });
-    rewriter.replaceOp(op, result);
+
+    SmallVector<Value> inputs = {x, x, sums.getResult(0), sums.getResult(1)};
+    SmallVector<AffineMap> maps = {identity, shift, row, row};
+    for (Value affine : {adaptor.getScale(), adaptor.getBias()}) {
+      if (!affine)
+        continue;
+      inputs.push_back(affine);
+      maps.push_back(broadcastMap(cast<RankedTensorType>(affine.getType()), type, context));
+    }
+    maps.push_back(identity);
+    Value n = scalarConstant(rewriter, loc, elementType, count);
+    Value epsilon = scalarConstant(rewriter, loc, elementType, op.getEpsilon().convertToDouble());
+    Value floor = scalarConstant(rewriter, loc, elementType, 0.0);
+    auto normalised = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, inputs, ValueRange{emptyTensor(rewriter, loc, type)}, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value shiftedMean = arith::DivFOp::create(b, l, a[2], n);
+          Value mean = arith::AddFOp::create(b, l, a[1], shiftedMean);
+          Value variance = arith::MaximumFOp::create(
+              b, l,
+              arith::SubFOp::create(b, l, arith::DivFOp::create(b, l, a[3], n),
+                                    arith::MulFOp::create(b, l, shiftedMean, shiftedMean)),
+              floor);
+          Value stddev = math::SqrtOp::create(b, l, arith::AddFOp::create(b, l, variance, epsilon));
+          Value scaled = arith::MulFOp::create(
+              b, l, arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, a[0], mean), stddev),
+              a[4]);
+          Value result = a.size() > 6 ? Value(arith::AddFOp::create(b, l, scaled, a[5])) : scaled;
+          linalg::YieldOp::create(b, l, result);
+        });
+    rewriter.replaceOp(op, normalised.getResult(0));
     return success();
   }
 };

@@ -7,7 +7,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Transforms/DialectConversion.h"
-#include "llvm/ADT/StringSwitch.h"
 
 namespace mlir::braze {
 #define GEN_PASS_DEF_BRAZELOWERTOLINALG
@@ -60,16 +59,10 @@ struct LowerToLinalgPass : impl::BrazeLowerToLinalgBase<LowerToLinalgPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<lowering::CodegenTarget> codegenTarget =
-        llvm::StringSwitch<std::optional<lowering::CodegenTarget>>(codegen)
-            .Case("cpu", lowering::CodegenTarget::cpu)
-            .Case("gpu", lowering::CodegenTarget::gpu)
-            .Default(std::nullopt);
-    if (!codegenTarget) {
-      module.emitError("--braze-lower-to-linalg: unknown codegen '")
-          << codegen << "' (valid: cpu, gpu)";
+    FailureOr<lowering::CodegenTarget> codegenTarget =
+        lowering::parseCodegenTarget(module, "--braze-lower-to-linalg", codegen);
+    if (failed(codegenTarget))
       return signalPassFailure();
-    }
     if (failed(checkLayoutsLowerable(module)) ||
         failed(lowering::checkFusedGroupsLowerable(module)))
       return signalPassFailure();

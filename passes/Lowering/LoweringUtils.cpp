@@ -436,4 +436,12 @@ Value buildDiv(OpBuilder &builder, Location loc, Value lhs, Value rhs, bool isUn
   return arith::DivSIOp::create(builder, loc, lhs, rhs);
 }
 
+FailureOr<CodegenTarget> parseCodegenTarget(Operation *op, StringRef pass, StringRef name) {
+  if (name == "cpu")
+    return CodegenTarget::cpu;
+  if (name == "gpu")
+    return CodegenTarget::gpu;
+  return op->emitError(pass) << ": unknown codegen '" << name << "' (valid: cpu, gpu)";
+}
+
 } // namespace mlir::braze::lowering

@@ -205,6 +205,10 @@ Value emitPatternConvolution(OpBuilder &builder, Location loc, braze::Conv2DOp c
 /// on CPUs, so GPU targets keep linalg's named convolutions and poolings.
 enum class CodegenTarget { cpu, gpu };
 
+/// The CodegenTarget a pass option names (`cpu` or `gpu`); otherwise an
+/// error on `op`: "<pass>: unknown codegen '<name>' (valid: cpu, gpu)".
+FailureOr<CodegenTarget> parseCodegenTarget(Operation *op, StringRef pass, StringRef name);
+
 void populateElementwiseLoweringPatterns(const TypeConverter &typeConverter,
                                          RewritePatternSet &patterns);
 void populateContractionLoweringPatterns(const TypeConverter &typeConverter,

@@ -40,9 +40,9 @@ class FusionOptions:
     profile_db: str | None = None
     plan_file: str | None = None
 
-    def apply(self, pipeline: Pipeline) -> Pipeline:
+    def apply(self, pipeline: Pipeline, codegen: str | None = None) -> Pipeline:
         return pipeline.fuse(oracle=self.oracle, profile_db=self.profile_db,
-                             plan_file=self.plan_file)
+                             plan_file=self.plan_file, codegen=codegen)
 
 
 # Optimisation levels: each names the braze pass pipeline run between import
@@ -60,7 +60,7 @@ OPTIMIZATION_LEVELS: dict[str, Callable[..., Pipeline]] = {
         .canonicalize().cse()),
     "all": lambda target, fusion=FusionOptions(), prune=lambda p: p: fusion.apply(
         prune(Pipeline().rewrite().fold_batch_norm()).select_layout(target.codegen)
-        .canonicalize().cse()),
+        .canonicalize().cse(), target.codegen),
 }
 
 

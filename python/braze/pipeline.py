@@ -109,13 +109,16 @@ class Pipeline:
         return self.nest(Pipeline("func.func").add("braze-select-layout", target=target))
 
     def fuse(self, *, oracle: str | None = None, profile_db: str | None = None,
-             plan_file: str | None = None, remarks: bool | None = None) -> Pipeline:
+             plan_file: str | None = None, remarks: bool | None = None,
+             codegen: str | None = None) -> Pipeline:
         """--braze-fuse: DNNFusion's fusion plan as braze.fused groups. `oracle`
         judges the table's profile cells: "cost" (cost model, the default) or
         "profile" (IREE timings from the JSON `profile_db`, which `braze
-        profile-fusion` fills); `plan_file` receives the plan as JSON."""
+        profile-fusion` fills); `plan_file` receives the plan as JSON;
+        `codegen` ("cpu", the default, or "gpu": Target.codegen) says whether
+        groups IREE would split get dispatch regions (cpu only)."""
         return self.add("braze-fuse", oracle=oracle, profile_db=profile_db,
-                        plan_file=plan_file, remarks=remarks)
+                        plan_file=plan_file, remarks=remarks, codegen=codegen)
 
     def outline_fused_groups(self) -> Pipeline:
         """--braze-outline-fused-groups: one function per fused group, to count

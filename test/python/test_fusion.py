@@ -19,7 +19,6 @@ from braze.backend import compile_to_vmfb, count_dispatches
 from braze.compiler import FusionOptions
 from braze.fusion import FusionPlan, group_dispatches, leave_failing_regions_to_iree
 from braze.pipeline import Pipeline, lowering
-from braze.targets import get_target
 
 # A projection into attention heads: matmul, bias, split into heads, heads
 # to the front. IREE alone leaves the transpose as a dispatch of its own.
@@ -156,15 +155,12 @@ def test_profile_oracle_measures_through_iree(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", models.names())
-def test_fusion_keeps_model_outputs(name):
+def test_fusion_keeps_model_outputs(name, dev_builds):
     """optimize="all" with and without --braze-fuse: equal outputs (1e-4 of
     the range), and every group that IREE splits is named in the report."""
     shipped = models.MODELS[name]
-    target = get_target("host")
-    fused = braze.compile(shipped.path(), target, input_shapes=shipped.input_shapes,
-                          count_group_dispatches=True)
-    unfused = braze.compile(shipped.path(), target, input_shapes=shipped.input_shapes,
-                            pipeline=without_fusion())
+    fused = dev_builds.build(name)
+    unfused = dev_builds.build(name, pipeline=without_fusion())
     rng = np.random.default_rng(0)
     inputs = [rng.random(shape, dtype=np.float32) for shape in shipped.input_shapes.values()]
     for got, want in zip(fused.run(inputs), unfused.run(inputs)):

@@ -191,15 +191,11 @@ def _model_input(model: models.ShippedModel) -> np.ndarray:
 
 
 @pytest.mark.parametrize("name", models.names())
-def test_select_layout_keeps_model_outputs(name):
-    model = models.MODELS[name]
-    if not models.installed(name):
-        pytest.skip(f"{model.requirement} is not installed")
-    x = _model_input(model)
+def test_select_layout_keeps_model_outputs(name, dev_builds):
+    x = _model_input(models.MODELS[name])
     outputs, linalg = {}, {}
     for level in ("none", "layout"):
-        artifact = braze.compile(model.path(), "host", input_shapes=model.input_shapes,
-                                 optimize=level)
+        artifact = dev_builds.build(name, optimize=level)
         outputs[level] = artifact.run([x])
         linalg[level] = artifact.stages["linalg"]
     assert_close(outputs["none"], outputs["layout"])

@@ -240,6 +240,10 @@ def normalization_cases() -> list[OpCase]:
          {"scale": normal(3, 8), "bias": normal(3, 8)}, axis=-2, epsilon=1e-3, opset=17)
     c.op("layer_norm_without_bias", "LayerNormalization", {"x": normal(4, 16, scale=3.0)},
          {"scale": normal(16)}, opset=17)
+    # A mean large against the spread: braze's one-pass statistics shift by
+    # each row's first element; sum(x^2)/n - mean^2 would be 0.18 off here.
+    c.op("layer_norm_large_mean", "LayerNormalization", {"x": uniform(999.0, 1001.0, 4, 64)},
+         {"scale": normal(64), "bias": normal(64)}, opset=17)
     # The optional outputs Mean and InvStdDev, one or both used.
     c.op("layer_norm_mean_and_inv_std_dev", "LayerNormalization",
          {"x": normal(2, 3, 4, 5, scale=2.0)}, {"scale": normal(4, 5), "bias": normal(4, 5)},

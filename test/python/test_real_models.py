@@ -17,8 +17,6 @@ import numpy as np
 import onnx
 import pytest
 
-import braze
-from braze.compiler import Artifact
 from braze.models import MODELS, ModelNotInstalled
 from onnx_helpers import onnxruntime_run
 
@@ -85,25 +83,6 @@ def test_text_image_is_a_light_page_with_dark_strokes():
 # The models
 # ---------------------------------------------------------------------------
 
-class CompiledModels:
-    """Each model compiled for the host when a test first needs it."""
-
-    def __init__(self):
-        self._artifacts: dict[str, Artifact] = {}
-
-    def artifact(self, name: str) -> Artifact:
-        if name not in self._artifacts:
-            model = MODELS[name]
-            self._artifacts[name] = braze.compile(model.path(), "host",
-                                                  input_shapes=model.input_shapes)
-        return self._artifacts[name]
-
-
-@pytest.fixture(scope="module")
-def compiled_models():
-    return CompiledModels()
-
-
 def relative_errors(actual: list[np.ndarray], expected: list[np.ndarray]) -> list[tuple]:
     """(max abs error, output range) of each output."""
     errors = []
@@ -117,14 +96,14 @@ def relative_errors(actual: list[np.ndarray], expected: list[np.ndarray]) -> lis
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(MODELS))
-def test_model_matches_onnxruntime(name, compiled_models, record_property):
+def test_model_matches_onnxruntime(name, dev_builds, record_property):
     try:
         path = MODELS[name].path()
     except ModelNotInstalled as missing:
         pytest.skip(str(missing))
     (input_name, shape), = MODELS[name].input_shapes.items()
     x = model_input(shape, np.random.default_rng(SEED))
-    artifact = compiled_models.artifact(name)
+    artifact = dev_builds.build(name)
     actual = artifact.run([x])
     expected = onnxruntime_run(onnx.load(str(path)), {input_name: x})
     assert len(actual) == len(expected)

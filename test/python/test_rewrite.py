@@ -81,24 +81,22 @@ def test_fold_batch_norm_pipeline_text():
     assert str(braze.Pipeline().fold_batch_norm()) == "builtin.module(braze-fold-batch-norm)"
 
 
-def compile_and_run(model, **pipelines):
-    """`model` (a shipped model) compiled with each named pipeline and run on
-    one input: the outputs and the braze IR, by name."""
-    x = np.random.default_rng(5).standard_normal(model.input_shapes["x"]).astype(np.float32)
+def compile_and_run(dev_builds, name, **pipelines):
+    """The shipped model `name` compiled with each named pipeline (None: no
+    braze pass) and run on one input: the outputs and the braze IR, by name."""
+    x = np.random.default_rng(5).standard_normal(
+        models.MODELS[name].input_shapes["x"]).astype(np.float32)
     outputs, stages = {}, {}
     for label, pipeline in pipelines.items():
-        artifact = braze.compile(model.path(), "host", input_shapes=model.input_shapes,
-                                 pipeline=pipeline)
+        artifact = (dev_builds.build(name, optimize="none") if pipeline is None
+                    else dev_builds.build(name, pipeline=pipeline))
         outputs[label], stages[label] = artifact.run([x]), artifact.stages["braze"]
     return outputs, stages
 
 
 @pytest.mark.parametrize("name", models.names())
-def test_fold_batch_norm_keeps_model_outputs(name):
-    model = models.MODELS[name]
-    if not models.installed(name):
-        pytest.skip(f"{model.requirement} is not installed")
-    outputs, stages = compile_and_run(model, kept=braze.Pipeline(),
+def test_fold_batch_norm_keeps_model_outputs(name, dev_builds):
+    outputs, stages = compile_and_run(dev_builds, name, kept=None,
                                       folded=braze.Pipeline().fold_batch_norm())
     for kept, folded in zip(outputs["kept"], outputs["folded"]):
         scale = max(float(np.abs(kept).max()), 1.0)
@@ -305,11 +303,8 @@ def test_optimize_all_rewrites_first():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", models.names())
-def test_rewrite_keeps_model_outputs(name):
-    model = models.MODELS[name]
-    if not models.installed(name):
-        pytest.skip(f"{model.requirement} is not installed")
-    outputs, stages = compile_and_run(model, kept=braze.Pipeline(),
+def test_rewrite_keeps_model_outputs(name, dev_builds):
+    outputs, stages = compile_and_run(dev_builds, name, kept=None,
                                       rewritten=braze.Pipeline().rewrite())
     for kept, rewritten in zip(outputs["kept"], outputs["rewritten"]):
         output_range = max(float(kept.max() - kept.min()), np.finfo(np.float32).tiny)
