@@ -118,10 +118,3 @@ class DevModelBuilds:
 @pytest.fixture(scope="session")
 def dev_builds():
     return DevModelBuilds()
-
-
-def pytest_collection_modifyitems(config, items):
-    """test_targets.py first: its real-model compiles and qemu/lavapipe runs
-    take longest, and with the two workers of `--dist=loadfile` (pyproject)
-    a file that starts last would end alone on one core."""
-    items.sort(key=lambda item: item.path.name != "test_targets.py")
