@@ -877,9 +877,10 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     auto rowType = RankedTensorType::get(type.getShape().take_front(axis), elementType);
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     std::fill(iterators.begin() + axis, iterators.end(), utils::IteratorType::reduction);
-    Value zero = filledTensor(rewriter, loc, rowType, scalarConstant(rewriter, loc, elementType, 0.0));
+    Value zero = scalarConstant(rewriter, loc, elementType, 0.0);
+    Value zeros = filledTensor(rewriter, loc, rowType, zero);
     auto sums = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{rowType, rowType}, ValueRange{x, x}, ValueRange{zero, zero},
+        rewriter, loc, TypeRange{rowType, rowType}, ValueRange{x, x}, ValueRange{zeros, zeros},
         SmallVector<AffineMap>{identity, shift, row, row}, iterators,
         [](OpBuilder &b, Location l, ValueRange args) {
           Value centred = arith::SubFOp::create(b, l, args[0], args[1]);
@@ -901,7 +902,7 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     maps.push_back(identity);
     Value n = scalarConstant(rewriter, loc, elementType, count);
     Value epsilon = scalarConstant(rewriter, loc, elementType, op.getEpsilon().convertToDouble());
-    Value floor = scalarConstant(rewriter, loc, elementType, 0.0);
+    bool hasBias = static_cast<bool>(adaptor.getBias());
     auto normalised = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type}, inputs, ValueRange{emptyTensor(rewriter, loc, type)}, maps,
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
@@ -912,12 +913,12 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
               b, l,
               arith::SubFOp::create(b, l, arith::DivFOp::create(b, l, a[3], n),
                                     arith::MulFOp::create(b, l, shiftedMean, shiftedMean)),
-              floor);
+              zero);
           Value stddev = math::SqrtOp::create(b, l, arith::AddFOp::create(b, l, variance, epsilon));
           Value scaled = arith::MulFOp::create(
               b, l, arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, a[0], mean), stddev),
               a[4]);
-          Value result = a.size() > 6 ? Value(arith::AddFOp::create(b, l, scaled, a[5])) : scaled;
+          Value result = hasBias ? Value(arith::AddFOp::create(b, l, scaled, a[5])) : scaled;
           linalg::YieldOp::create(b, l, result);
         });
     rewriter.replaceOp(op, normalised.getResult(0));
