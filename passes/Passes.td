@@ -75,7 +75,9 @@ def BrazeRewrite : Pass<"braze-rewrite"> {
       a single-use braze.conv2d / conv_transpose2d / matmul with constant
       weights scales the weights (and bias); an add of such a constant after
       a convolution with a constant (or no) bias goes into the bias.
-    - Layout: transpose(transpose(x)) -> one transpose, or x. Reshape chains
+    - Layout: transpose(transpose(x)) -> one transpose, or x; a matmul whose
+      rhs is a computed value with its last two dims swapped (attention's
+      K^T) reads it in place (rhs_transposed). Reshape chains
       and identity reshapes or transposes are removed by the ops' folders,
       which the rewrite driver applies.
     - Identities: x+0, x-0, x*1, x/1, x^1 and casts to the same type are
@@ -100,6 +102,8 @@ def BrazeRewrite : Pass<"braze-rewrite"> {
               "Constant adds folded into convolution biases">,
     Statistic<"numComposedTransposes", "composed-transposes",
               "Transpose pairs composed into one transpose or none">,
+    Statistic<"numTransposedOperands", "transposed-operands",
+              "Transposes of a matmul's rhs read in place (rhs_transposed)">,
     Statistic<"numIdentities", "identities",
               "Identity arithmetic and same-type casts removed">,
     Statistic<"numRemovedReshapes", "removed-reshapes",

@@ -161,7 +161,8 @@ LogicalResult inferConv2DType(const ShapeDiagnostic &diag, Conv2DOp::Adaptor ada
 }
 
 LogicalResult inferMatMulType(const ShapeDiagnostic &diag, Type lhsType,
-                              Type rhsType, SmallVectorImpl<Type> &results) {
+                              Type rhsType, bool rhsTransposed,
+                              SmallVectorImpl<Type> &results) {
   auto lhs = dyn_cast<RankedTensorType>(lhsType);
   auto rhs = dyn_cast<RankedTensorType>(rhsType);
   if (!lhs || !rhs || lhs.getRank() < 1 || rhs.getRank() < 1)
@@ -170,12 +171,16 @@ LogicalResult inferMatMulType(const ShapeDiagnostic &diag, Type lhsType,
   if (lhs.getElementType() != rhs.getElementType())
     return diag.emit("operand element types differ: ", lhs.getElementType(),
                      " vs ", rhs.getElementType());
+  if (rhsTransposed && rhs.getRank() < 2)
+    return diag.emit("rhs_transposed needs a rhs of rank >= 2, got ", rhsType);
   // numpy: a vector lhs is a 1xK row, a vector rhs a Kx1 column.
   SmallVector<int64_t> l(lhs.getShape()), r(rhs.getShape());
   if (lhs.getRank() == 1)
     l.insert(l.begin(), 1);
   if (rhs.getRank() == 1)
     r.push_back(1);
+  if (rhsTransposed)
+    std::swap(r[r.size() - 2], r.back());
   int64_t lhsK = l.back(), rhsK = r[r.size() - 2];
   if (lhsK != rhsK)
     return diag.emit("contracting dimensions differ: lhs ", shapeString(lhs.getShape()),

@@ -237,16 +237,27 @@ def Braze_MatMulOp : Braze_ShapedComputeOp<"matmul", "many_to_many", "ild_variab
   let description = [{
     (..., M, K) x (..., K, N) -> (..., M, N) with broadcast batch dimensions;
     a rank-1 lhs is a row vector and a rank-1 rhs a column vector, whose unit
-    dimension is dropped from the result. Its lowering indexes logical
-    order, so its tensors are stored so (a rank-4 image is relayouted).
+    dimension is dropped from the result. With `rhs_transposed` the rhs is
+    stored (..., N, K) and read transposed: the product of attention's
+    Q K^T, whose transpose would otherwise be materialised (--braze-rewrite
+    folds it in). Its lowering indexes logical order, so its tensors are
+    stored so (a rank-4 image is relayouted).
+
+    ```mlir
+    %s = braze.matmul %q, %k rhs_transposed
+        : (tensor<1x8x40x15xf32>, tensor<1x8x40x15xf32>) -> tensor<1x8x40x40xf32>
+    ```
   }];
-  let arguments = (ins Braze_Tensor:$lhs, Braze_Tensor:$rhs);
+  let arguments = (ins Braze_Tensor:$lhs, Braze_Tensor:$rhs, UnitAttr:$rhs_transposed);
   let results = (outs Braze_Tensor:$output);
-  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`rhs_transposed` $rhs_transposed^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
   let inferResultType = [{
     return ::mlir::braze::detail::inferMatMulType(
         diag, adaptor.getLhs().getType(), adaptor.getRhs().getType(),
-        inferredReturnTypes);
+        static_cast<bool>(adaptor.getRhsTransposed()), inferredReturnTypes);
   }];
 }
 

@@ -586,25 +586,26 @@ struct ConvTranspose2DLowering : OpConversionPattern<ConvTranspose2DOp> {
   }
 };
 
-/// `lhs` x `rhs` (braze.matmul's numpy semantics) into a zero tensor of
-/// `type` (storage).
-Value emitMatMul(OpBuilder &builder, Location loc, Value lhs, Value rhs,
+/// `lhs` x `rhs` (braze.matmul's numpy semantics; `rhs` stored (..., N, K)
+/// where `rhsTransposed`) into a zero tensor of `type` (storage).
+Value emitMatMul(OpBuilder &builder, Location loc, Value lhs, Value rhs, bool rhsTransposed,
                  RankedTensorType type) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   Value init =
       filledTensor(builder, loc, type, scalarConstant(builder, loc, type.getElementType(), 0.0));
   int64_t lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
-  if (lhsRank == 2 && rhsRank == 2)
+  if (lhsRank == 2 && rhsRank == 2 && !rhsTransposed)
     return linalg::MatmulOp::create(builder, loc, TypeRange{type}, ValueRange{lhs, rhs},
                                     ValueRange{init})
         .getResult(0);
-  if (lhsRank == 3 && rhsRank == 3 && lhsType.getDimSize(0) == rhsType.getDimSize(0))
+  if (lhsRank == 3 && rhsRank == 3 && lhsType.getDimSize(0) == rhsType.getDimSize(0) &&
+      !rhsTransposed)
     return linalg::BatchMatmulOp::create(builder, loc, TypeRange{type}, ValueRange{lhs, rhs},
                                          ValueRange{init})
         .getResult(0);
-  // numpy broadcasting of batch dims and vector operands: a contraction
-  // generic, loops = result dims + K.
+  // numpy broadcasting of batch dims, vector operands and a transposed rhs:
+  // a contraction generic, loops = result dims + K.
   MLIRContext *context = builder.getContext();
   int64_t resultRank = type.getRank(), loops = resultRank + 1;
   int64_t batchRank = resultRank - (lhsRank > 1) - (rhsRank > 1);
@@ -627,8 +628,8 @@ Value emitMatMul(OpBuilder &builder, Location loc, Value lhs, Value rhs,
   lhsExprs.push_back(k);
   if (rhsRank > 1) {
     rhsExprs = batchExprs(rhsType, rhsRank - 2);
-    rhsExprs.push_back(k);
-    rhsExprs.push_back(getAffineDimExpr(resultRank - 1, context)); // N
+    AffineExpr n = getAffineDimExpr(resultRank - 1, context);
+    rhsExprs.append(rhsTransposed ? SmallVector<AffineExpr>{n, k} : SmallVector<AffineExpr>{k, n});
   } else {
     rhsExprs.push_back(k);
   }
@@ -649,12 +650,13 @@ Value emitMatMul(OpBuilder &builder, Location loc, Value lhs, Value rhs,
 /// classifier, tiled by 53, 3.0 ms; padded to 6656 columns (zeros, sliced
 /// off), tiles of 64, 1.3 ms. Only large N is padded: it costs N' - N
 /// columns. Not in a fused group's dispatch region, which the slice would
-/// split.
+/// split. A transposed constant is a hand-written form --braze-rewrite does
+/// not make; it keeps N.
 std::optional<int64_t> paddedColumns(MatMulOp op) {
   constexpr int64_t kMaxTile = 64, kVectorLanes = 16;
   RankedTensorType rhsType = op.getRhs().getType();
   if (rhsType.getRank() != 2 || !op.getRhs().getDefiningOp<ConstantOp>() ||
-      isInsideDispatchRegion(op))
+      op.getRhsTransposed() || isInsideDispatchRegion(op))
     return std::nullopt;
   int64_t columns = rhsType.getDimSize(1);
   if (columns <= 4 * kMaxTile)
@@ -676,7 +678,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     RankedTensorType type = storageType(op.getType());
     std::optional<int64_t> computed = paddedColumns(op);
     if (!computed) {
-      rewriter.replaceOp(op, emitMatMul(rewriter, loc, adaptor.getLhs(), adaptor.getRhs(), type));
+      rewriter.replaceOp(op, emitMatMul(rewriter, loc, adaptor.getLhs(), adaptor.getRhs(),
+                                        op.getRhsTransposed(), type));
       return success();
     }
     int64_t columns = type.getShape().back();
@@ -686,7 +689,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     Value rhs = padTensor(rewriter, loc, adaptor.getRhs(), {0, 0}, {0, *computed - columns}, zero);
     SmallVector<int64_t> computedShape(type.getShape());
     computedShape.back() = *computed;
-    Value product = emitMatMul(rewriter, loc, adaptor.getLhs(), rhs,
+    Value product = emitMatMul(rewriter, loc, adaptor.getLhs(), rhs, /*rhsTransposed=*/false,
                                RankedTensorType::get(computedShape, type.getElementType()));
     int64_t rank = type.getRank();
     MLIRContext *context = getContext();

@@ -649,16 +649,18 @@ ConvOp createScaled(ConvOp conv, ArrayRef<double> channelScale, Replacement &rep
 }
 
 /// A copy of `matmul` scaled per output column: its constant (..., K, N)
-/// right operand is replaced by a scaled one. Null where that is not an f32
-/// constant of rank 2 or more.
+/// right operand ((..., N, K) where transposed) is replaced by a scaled one.
+/// Null where that is not an f32 constant of rank 2 or more.
 MatMulOp createScaled(MatMulOp matmul, ArrayRef<double> columnScale,
                       Replacement &replacement) {
   auto type = cast<RankedTensorType>(matmul.getRhs().getType());
   std::optional<SmallVector<double>> weights = getF32Constant(matmul.getRhs());
   if (!weights || type.getRank() < 2)
     return {};
+  // Consecutive elements run along N, or along K where transposed.
+  int64_t columnStride = matmul.getRhsTransposed() ? type.getShape().back() : 1;
   for (auto [index, value] : llvm::enumerate(*weights))
-    value *= columnScale[index % columnScale.size()];
+    value *= columnScale[(index / columnStride) % columnScale.size()];
   Value scaledWeights = replacement.createF32Constant(
       type, *weights, foldedConstantName(matmul, "_scaled_weights"));
   MatMulOp scaled = replacement.clone(matmul);
@@ -753,6 +755,33 @@ struct ComposeTransposes : Rule<TransposeOp> {
   }
 };
 
+/// matmul(a, transpose(b)) with the transpose swapping b's last two dims ->
+/// matmul(a, b) reading b transposed (rhs_transposed toggled): attention's
+/// Q K^T without K^T materialised. A constant b is left alone: its transpose
+/// is folded at compile time anyway, and the plain form keeps the named
+/// matmul lowering.
+struct FoldTransposeIntoMatMul : Rule<MatMulOp> {
+  using Rule::Rule;
+
+  LogicalResult apply(MatMulOp matmul, PatternRewriter &rewriter) const override {
+    auto transpose = matmul.getRhs().getDefiningOp<TransposeOp>();
+    if (!transpose || transpose.getInput().getDefiningOp<ConstantOp>())
+      return rewriter.notifyMatchFailure(matmul, "the rhs is not a transpose of a computed value");
+    ArrayRef<int64_t> perm = transpose.getPerm();
+    int64_t rank = perm.size();
+    SmallVector<int64_t> swapLastTwo = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    if (rank >= 2)
+      std::swap(swapLastTwo[rank - 2], swapLastTwo[rank - 1]);
+    if (rank < 2 || perm != ArrayRef(swapLastTwo))
+      return rewriter.notifyMatchFailure(matmul, "the transpose does not swap the last two dims");
+    Replacement replacement(matmul, {transpose});
+    MatMulOp folded = replacement.clone(matmul);
+    folded.getRhsMutable().assign(transpose.getInput());
+    folded.setRhsTransposed(!matmul.getRhsTransposed());
+    return replacement.commit(rewriter, folded);
+  }
+};
+
 /// x op c -> x where c is a constant filled with op's neutral element and
 /// x already has the result's type: x + 0, x - 0, x * 1, x / 1, x ^ 1 (and
 /// 0 + x, 1 * x for the commutative ops).
@@ -814,6 +843,7 @@ struct RewritePass : impl::BrazeRewriteBase<RewritePass> {
     rules.add<FoldBiasIntoConvolution<Conv2DOp>, FoldBiasIntoConvolution<ConvTranspose2DOp>>(
         context, numFoldedBiases);
     rules.add<ComposeTransposes>(context, numComposedTransposes);
+    rules.add<FoldTransposeIntoMatMul>(context, numTransposedOperands);
     rules.add<RemoveNeutralOperand<AddOp, 0>, RemoveNeutralOperand<SubOp, 0>,
               RemoveNeutralOperand<MulOp, 1>, RemoveNeutralOperand<DivOp, 1>,
               RemoveNeutralOperand<PowOp, 1>, RemoveSameTypeCast>(context, numIdentities);

@@ -161,6 +161,22 @@ func.func @matmul_scalar(%a: tensor<f32>, %b: tensor<3xf32>) -> tensor<3xf32> {
 
 // -----
 
+func.func @matmul_rhs_transposed_contracting(%a: tensor<4x5xf32>, %b: tensor<5x6xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{'braze.matmul' op contracting dimensions differ: lhs 4x5 has K = 5, rhs 5x6 has K = 6}}
+  %0 = braze.matmul %a, %b rhs_transposed : (tensor<4x5xf32>, tensor<5x6xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @matmul_rhs_transposed_vector(%a: tensor<4x5xf32>, %v: tensor<5xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'braze.matmul' op rhs_transposed needs a rhs of rank >= 2, got 'tensor<5xf32>'}}
+  %0 = braze.matmul %a, %v rhs_transposed : (tensor<4x5xf32>, tensor<5xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
 func.func @matmul_element_types(%a: tensor<4x5xf32>, %b: tensor<5x6xf16>) -> tensor<4x6xf32> {
   // expected-error @+1 {{'braze.matmul' op operand element types differ: 'f32' vs 'f16'}}
   %0 = braze.matmul %a, %b : (tensor<4x5xf32>, tensor<5x6xf16>) -> tensor<4x6xf32>

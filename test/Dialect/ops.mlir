@@ -51,6 +51,15 @@ func.func @matmul(%a: tensor<2x1x4x5xf32>, %b: tensor<3x5x6xf32>, %v: tensor<5xf
   return %0, %1 : tensor<2x3x4x6xf32>, tensor<2x1x4xf32>
 }
 
+// The rhs is stored (..., N, K): 3x6x5 is the 3x5x6 rhs above, transposed.
+// CHECK-LABEL: func.func @matmul_rhs_transposed
+func.func @matmul_rhs_transposed(%a: tensor<2x1x4x5xf32>, %b: tensor<3x6x5xf32>)
+    -> tensor<2x3x4x6xf32> {
+  // CHECK: braze.matmul %{{.*}}, %{{.*}} rhs_transposed : (tensor<2x1x4x5xf32>, tensor<3x6x5xf32>) -> tensor<2x3x4x6xf32>
+  %0 = braze.matmul %a, %b rhs_transposed : (tensor<2x1x4x5xf32>, tensor<3x6x5xf32>) -> tensor<2x3x4x6xf32>
+  return %0 : tensor<2x3x4x6xf32>
+}
+
 // CHECK-LABEL: func.func @elementwise
 func.func @elementwise(%x: tensor<1x16x8x8xf32>, %bias: tensor<16x1x1xf32>, %i: tensor<3xi32>)
     -> (tensor<1x16x8x8xf32>, tensor<3xi32>) {

@@ -115,6 +115,29 @@ func.func @matmuls(%a: tensor<4x5xf32>, %b: tensor<5x6xf32>, %c: tensor<3x4x5xf3
 
 // -----
 
+// A transposed rhs is read (..., N, K) in place: the contraction generic,
+// also where the shapes would take a named op.
+// CHECK-DAG: #[[Q:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// CHECK-DAG: #[[K_T:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[B_T:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func.func @matmul_rhs_transposed
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#[[Q]], #[[K_T]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%arg0, %arg1 : tensor<1x8x40x15xf32>, tensor<1x8x40x15xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B_T]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%arg2, %arg3 : tensor<4x5xf32>, tensor<6x5xf32>)
+// CHECK-NOT: linalg.matmul
+func.func @matmul_rhs_transposed(%q: tensor<1x8x40x15xf32>, %k: tensor<1x8x40x15xf32>,
+                                 %a: tensor<4x5xf32>, %b: tensor<6x5xf32>)
+    -> (tensor<1x8x40x40xf32>, tensor<4x6xf32>) {
+  %0 = braze.matmul %q, %k rhs_transposed : (tensor<1x8x40x15xf32>, tensor<1x8x40x15xf32>) -> tensor<1x8x40x40xf32>
+  %1 = braze.matmul %a, %b rhs_transposed : (tensor<4x5xf32>, tensor<6x5xf32>) -> tensor<4x6xf32>
+  return %0, %1 : tensor<1x8x40x40xf32>, tensor<4x6xf32>
+}
+
+// -----
+
 // Average pooling without count_include_pad divides each window by the
 // number of real cells in it: a compile-time constant per output position.
 // CHECK-LABEL: func.func @pools

@@ -7,8 +7,8 @@
 
 // Read as one module, the file reports one count per rule, summed over its
 // cases below (the reshape and transpose counts are ops fewer: a reshape
-// chain and an identity reshape; a composed pair, a cancelled pair and an
-// identity transpose).
+// chain and an identity reshape; a composed pair, a cancelled pair, an
+// identity transpose and two read in place by a matmul).
 // STATS:      BrazeRewrite
 // STATS-NEXT:   (S) 2 composed-transposes
 // STATS-NEXT:   (S) 1 exp-products
@@ -21,8 +21,9 @@
 // STATS-NEXT:   (S) 3 layer-norms
 // STATS-NEXT:   (S) 1 merged-reciprocals
 // STATS-NEXT:   (S) 2 removed-reshapes
-// STATS-NEXT:   (S) 3 removed-transposes
+// STATS-NEXT:   (S) 5 removed-transposes
 // STATS-NEXT:   (S) 2 sqrt-pairs
+// STATS-NEXT:   (S) 2 transposed-operands
 
 //===----------------------------------------------------------------------===//
 // LayerNorm: the decomposition of ONNX exports becomes braze.layer_norm
@@ -631,6 +632,51 @@ func.func @no_composition_of_shared_transpose(%x: tensor<2x3x4xf32>) -> (tensor<
   %t = braze.transpose %x perm = [1, 0, 2] : tensor<2x3x4xf32> -> tensor<3x2x4xf32>
   %y = braze.transpose %t perm = [0, 2, 1] : tensor<3x2x4xf32> -> tensor<3x4x2xf32>
   return %y, %t : tensor<3x4x2xf32>, tensor<3x2x4xf32>
+}
+
+// -----
+
+// Attention's Q K^T: the swap of K's last two dims is read in place.
+// CHECK-LABEL: func.func @transpose_into_matmul
+// CHECK-NEXT:    %[[S:.*]] = braze.matmul %arg0, %arg1 rhs_transposed : (tensor<1x8x40x15xf32>, tensor<1x8x40x15xf32>) -> tensor<1x8x40x40xf32>
+// CHECK-NEXT:    return %[[S]]
+func.func @transpose_into_matmul(%q: tensor<1x8x40x15xf32>, %k: tensor<1x8x40x15xf32>) -> tensor<1x8x40x40xf32> {
+  %kt = braze.transpose %k perm = [0, 1, 3, 2] : tensor<1x8x40x15xf32> -> tensor<1x8x15x40xf32>
+  %s = braze.matmul %q, %kt : (tensor<1x8x40x15xf32>, tensor<1x8x15x40xf32>) -> tensor<1x8x40x40xf32>
+  return %s : tensor<1x8x40x40xf32>
+}
+
+// -----
+
+// A transposed rhs transposed again is the plain product.
+// CHECK-LABEL: func.func @transpose_into_transposed_matmul
+// CHECK-NEXT:    %[[P:.*]] = braze.matmul %arg0, %arg1 : (tensor<4x5xf32>, tensor<5x6xf32>) -> tensor<4x6xf32>
+// CHECK-NEXT:    return %[[P]]
+func.func @transpose_into_transposed_matmul(%a: tensor<4x5xf32>, %b: tensor<5x6xf32>) -> tensor<4x6xf32> {
+  %t = braze.transpose %b perm = [1, 0] : tensor<5x6xf32> -> tensor<6x5xf32>
+  %p = braze.matmul %a, %t rhs_transposed : (tensor<4x5xf32>, tensor<6x5xf32>) -> tensor<4x6xf32>
+  return %p : tensor<4x6xf32>
+}
+
+// -----
+
+// Not folded: a transpose that moves a batch dim; a transpose used again
+// (the matmul would cost the same, the transpose stays); a transposed
+// constant (folded at compile time, and the plain form keeps linalg.matmul).
+// CHECK-LABEL: func.func @no_transpose_into_matmul
+// CHECK-NOT:     rhs_transposed
+// CHECK:         return
+func.func @no_transpose_into_matmul(%q: tensor<2x3x4x5xf32>, %k: tensor<3x2x5x4xf32>,
+                                    %a: tensor<4x5xf32>, %b: tensor<6x5xf32>)
+    -> (tensor<2x3x4x4xf32>, tensor<4x6xf32>, tensor<5x6xf32>, tensor<4x6xf32>) {
+  %kt = braze.transpose %k perm = [1, 0, 2, 3] : tensor<3x2x5x4xf32> -> tensor<2x3x5x4xf32>
+  %s = braze.matmul %q, %kt : (tensor<2x3x4x5xf32>, tensor<2x3x5x4xf32>) -> tensor<2x3x4x4xf32>
+  %bt = braze.transpose %b perm = [1, 0] : tensor<6x5xf32> -> tensor<5x6xf32>
+  %p = braze.matmul %a, %bt : (tensor<4x5xf32>, tensor<5x6xf32>) -> tensor<4x6xf32>
+  %w = braze.constant dense<1.0> : tensor<6x5xf32>
+  %wt = braze.transpose %w perm = [1, 0] : tensor<6x5xf32> -> tensor<5x6xf32>
+  %c = braze.matmul %a, %wt : (tensor<4x5xf32>, tensor<5x6xf32>) -> tensor<4x6xf32>
+  return %s, %p, %bt, %c : tensor<2x3x4x4xf32>, tensor<4x6xf32>, tensor<5x6xf32>, tensor<4x6xf32>
 }
 
 // -----
