@@ -74,7 +74,11 @@ def BrazeRewrite : Pass<"braze-rewrite"> {
     - Weights: a multiply by a constant per output channel (or scalar) after
       a single-use braze.conv2d / conv_transpose2d / matmul with constant
       weights scales the weights (and bias); an add of such a constant after
-      a convolution with a constant (or no) bias goes into the bias.
+      a convolution with a constant (or no) bias goes into the bias; a scalar
+      multiply of whole columns of x @ W [+ b] (constant W and b), read
+      through reshapes, transposes and slices that no other reader of those
+      columns shares, scales those columns of W and b (attention's q scale
+      after a joint q/k/v projection).
     - Layout: transpose(transpose(x)) -> one transpose, or x; a matmul whose
       rhs is a computed value with its last two dims swapped (attention's
       K^T) reads it in place (rhs_transposed). Reshape chains
@@ -100,6 +104,8 @@ def BrazeRewrite : Pass<"braze-rewrite"> {
               "Constant multiplies folded into convolution or matmul weights">,
     Statistic<"numFoldedBiases", "folded-biases",
               "Constant adds folded into convolution biases">,
+    Statistic<"numScaledColumns", "scaled-columns",
+              "Scalar multiplies of moved matmul columns folded into those columns">,
     Statistic<"numComposedTransposes", "composed-transposes",
               "Transpose pairs composed into one transpose or none">,
     Statistic<"numTransposedOperands", "transposed-operands",

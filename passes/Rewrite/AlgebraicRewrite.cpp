@@ -18,12 +18,14 @@
 #include "passes/Rewrite/WeightFolding.h"
 
 #include "mlir/Dialect/Traits.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <array>
 #include <cmath>
+#include <functional>
 #include <utility>
 
 namespace mlir::braze {
@@ -731,6 +733,156 @@ struct FoldBiasIntoConvolution : Rule<AddOp> {
   }
 };
 
+/// For each element of a reshape's, transpose's or slice's result in
+/// row-major order, the element of its input it holds, given as what
+/// `input` holds for each input element; nullopt for any other op.
+std::optional<SmallVector<int64_t>> movedElements(Operation *op, ArrayRef<int64_t> input) {
+  if (isa<ReshapeOp>(op))
+    return SmallVector<int64_t>(input);
+  if (!isa<TransposeOp, SliceOp>(op))
+    return std::nullopt;
+  ArrayRef<int64_t> inputShape = cast<RankedTensorType>(op->getOperand(0).getType()).getShape();
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
+  SmallVector<int64_t> inputStrides = computeStrides(inputShape);
+  // A result position reads the input at base + sum(position[d] * strides[d]).
+  int64_t base = 0;
+  SmallVector<int64_t> strides;
+  if (auto transpose = dyn_cast<TransposeOp>(op)) {
+    for (int64_t dim : transpose.getPerm())
+      strides.push_back(inputStrides[dim]);
+  } else {
+    auto slice = cast<SliceOp>(op);
+    for (auto [start, step, stride] :
+         llvm::zip_equal(slice.getStarts(), slice.getSteps(), inputStrides)) {
+      base += start * stride;
+      strides.push_back(step * stride);
+    }
+  }
+  SmallVector<int64_t> moved;
+  SmallVector<int64_t> position(shape.size(), 0);
+  for (int64_t count = computeProduct(shape); count > 0; --count) {
+    int64_t offset = base;
+    for (auto [index, stride] : llvm::zip_equal(position, strides))
+      offset += index * stride;
+    moved.push_back(input[offset]);
+    for (int64_t dim = static_cast<int64_t>(shape.size()) - 1; dim >= 0; --dim) {
+      if (++position[dim] < shape[dim])
+        break;
+      position[dim] = 0;
+    }
+  }
+  return moved;
+}
+
+/// s * y where y is, through reshapes, transposes and slices, whole output
+/// columns of x @ W [+ b] -- W a constant (K, N) matrix, b a constant per
+/// column -- that no other reader of the product touches, and s a constant
+/// scalar: s goes into those columns of W and b. Attention's q * d^-1/2
+/// after a joint q/k/v projection (ppocr-rec's SVTR blocks), which would
+/// otherwise be an elementwise pass, a dispatch of its own. The product's
+/// other readers (k and v) see the columns they read unchanged, so nothing
+/// is recomputed: the rewrite removes the multiply and adds no work.
+struct FoldScaleIntoProductColumns : Rule<MulOp> {
+  using Rule::Rule;
+
+  /// The product's elements are enumerated at compile time: bounded.
+  static constexpr int64_t kMaxProductElements = int64_t{1} << 22;
+
+  LogicalResult apply(MulOp mul, PatternRewriter &rewriter) const override {
+    for (auto [moved, scale] : bothOrders(mul)) {
+      std::optional<double> factor = getUniformValue(scale);
+      if (!factor || moved.getType() != mul.getType())
+        continue;
+      Value product = moved;
+      while (Operation *def = product.getDefiningOp()) {
+        if (!isa<ReshapeOp, TransposeOp, SliceOp>(def))
+          break;
+        product = def->getOperand(0);
+      }
+      if (succeeded(fold(mul, moved, product, *factor, rewriter)))
+        return success();
+    }
+    return rewriter.notifyMatchFailure(mul, "not a scalar times moved columns of a product");
+  }
+
+private:
+  LogicalResult fold(MulOp mul, Value moved, Value product, double factor,
+                     PatternRewriter &rewriter) const {
+    // x @ W, or x @ W + b with the product read by the add only.
+    auto matmul = product.getDefiningOp<MatMulOp>();
+    auto add = product.getDefiningOp<AddOp>();
+    Value bias;
+    if (add) {
+      for (auto [sum, shift] : bothOrders(add)) {
+        auto candidate = sum.getDefiningOp<MatMulOp>();
+        if (candidate && candidate->hasOneUse() && candidate.getType() == add.getType()) {
+          matmul = candidate;
+          bias = shift;
+          break;
+        }
+      }
+    }
+    auto productType = dyn_cast<RankedTensorType>(product.getType());
+    if (!matmul || matmul.getRhsTransposed() || matmul.getRhs().getType().getRank() != 2 ||
+        !productType || productType.getNumElements() > kMaxProductElements)
+      return failure();
+    int64_t columns = productType.getShape().back();
+    std::optional<SmallVector<double>> weights = getF32Constant(matmul.getRhs());
+    std::optional<SmallVector<double>> biasValues =
+        bias ? getChannelValues(bias, productType, productType.getRank() - 1)
+             : std::optional<SmallVector<double>>(SmallVector<double>{});
+    if (!weights || !biasValues)
+      return failure();
+
+    // The columns the multiply reads and those any other reader reads.
+    llvm::SmallDenseSet<int64_t> scaledColumns, otherColumns;
+    int64_t scaledElements = 0;
+    std::function<void(Value, ArrayRef<int64_t>)> visit = [&](Value value,
+                                                              ArrayRef<int64_t> elements) {
+      for (Operation *user : value.getUsers()) {
+        bool scaled = user == mul.getOperation() && value == moved;
+        std::optional<SmallVector<int64_t>> next =
+            scaled ? std::nullopt : movedElements(user, elements);
+        if (next) {
+          visit(user->getResult(0), *next);
+          continue;
+        }
+        for (int64_t element : elements)
+          (scaled ? scaledColumns : otherColumns).insert(element % columns);
+        scaledElements += scaled ? elements.size() : 0;
+      }
+    };
+    visit(product, llvm::to_vector(llvm::seq<int64_t>(0, productType.getNumElements())));
+    int64_t rows = productType.getNumElements() / columns;
+    if (scaledColumns.empty() ||
+        scaledElements != rows * static_cast<int64_t>(scaledColumns.size()) ||
+        llvm::any_of(scaledColumns, [&](int64_t column) { return otherColumns.contains(column); }))
+      return failure();
+
+    for (auto [index, weight] : llvm::enumerate(*weights))
+      if (scaledColumns.contains(index % columns))
+        weight *= factor;
+    rewriter.setInsertionPoint(matmul);
+    Value scaledWeights =
+        createF32Constant(rewriter, matmul.getLoc(), matmul.getRhs().getType(), *weights,
+                          foldedConstantName(matmul, "_scaled_columns"));
+    rewriter.modifyOpInPlace(matmul, [&] { matmul.getRhsMutable().assign(scaledWeights); });
+    if (add) {
+      for (auto [column, value] : llvm::enumerate(*biasValues))
+        if (scaledColumns.contains(column))
+          value *= factor;
+      Value scaledBias = createF32Constant(
+          rewriter, add.getLoc(), RankedTensorType::get({columns}, rewriter.getF32Type()),
+          *biasValues, foldedConstantName(add, "_scaled_columns"));
+      rewriter.modifyOpInPlace(add, [&] {
+        add->setOperand(add.getLhs() == bias ? 0 : 1, scaledBias);
+      });
+    }
+    rewriter.replaceOp(mul, moved);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Layout ops and identities
 //===----------------------------------------------------------------------===//
@@ -842,6 +994,7 @@ struct RewritePass : impl::BrazeRewriteBase<RewritePass> {
               FoldScaleIntoWeights<MatMulOp>>(context, numFoldedScales);
     rules.add<FoldBiasIntoConvolution<Conv2DOp>, FoldBiasIntoConvolution<ConvTranspose2DOp>>(
         context, numFoldedBiases);
+    rules.add<FoldScaleIntoProductColumns>(context, numScaledColumns);
     rules.add<ComposeTransposes>(context, numComposedTransposes);
     rules.add<FoldTransposeIntoMatMul>(context, numTransposedOperands);
     rules.add<RemoveNeutralOperand<AddOp, 0>, RemoveNeutralOperand<SubOp, 0>,

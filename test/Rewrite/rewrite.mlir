@@ -22,6 +22,7 @@
 // STATS-NEXT:   (S) 1 merged-reciprocals
 // STATS-NEXT:   (S) 2 removed-reshapes
 // STATS-NEXT:   (S) 5 removed-transposes
+// STATS-NEXT:   (S) 1 scaled-columns
 // STATS-NEXT:   (S) 2 sqrt-pairs
 // STATS-NEXT:   (S) 2 transposed-operands
 
@@ -574,6 +575,63 @@ func.func @no_fold_of_spatial_scale(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf
   %s = braze.constant dense<[[1.0], [2.0], [3.0], [4.0]]> : tensor<4x1xf32>
   %z = braze.mul %y, %s : (tensor<1x2x4x4xf32>, tensor<4x1xf32>) -> tensor<1x2x4x4xf32>
   return %z : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A joint q/k/v projection: q = columns 0-1 of x @ W + b, read through a
+// reshape, a transpose and a slice, is scaled; k and v read the other
+// columns. The scale goes into q's columns of W and b.
+// CHECK-LABEL: func.func @scale_into_product_columns
+// CHECK-DAG:     %[[W:.*]] = braze.constant dense<{{\[\[}}5.000000e-01, 5.000000e-01, 1.000000e+00, 1.000000e+00, 1.000000e+00, 1.000000e+00], [5.000000e-01, 5.000000e-01, 1.000000e+00, 1.000000e+00, 1.000000e+00, 1.000000e+00]]> : tensor<2x6xf32>
+// CHECK-DAG:     %[[B:.*]] = braze.constant dense<[5.000000e-01, 5.000000e-01, 1.000000e+00, 1.000000e+00, 1.000000e+00, 1.000000e+00]> : tensor<6xf32>
+// CHECK:         %[[P:.*]] = braze.matmul %arg0, %[[W]]
+// CHECK-NEXT:    %[[PB:.*]] = braze.add %[[P]], %[[B]]
+// CHECK-NOT:     braze.mul
+// CHECK:         return
+func.func @scale_into_product_columns(%x: tensor<2x2xf32>)
+    -> (tensor<1x2x2xf32>, tensor<1x2x2xf32>, tensor<1x2x2xf32>) {
+  %w = braze.constant dense<1.0> : tensor<2x6xf32>
+  %b = braze.constant dense<1.0> : tensor<6xf32>
+  %p = braze.matmul %x, %w : (tensor<2x2xf32>, tensor<2x6xf32>) -> tensor<2x6xf32>
+  %pb = braze.add %p, %b : (tensor<2x6xf32>, tensor<6xf32>) -> tensor<2x6xf32>
+  %r = braze.reshape %pb : tensor<2x6xf32> -> tensor<2x3x2xf32>
+  %t = braze.transpose %r perm = [1, 0, 2] : tensor<2x3x2xf32> -> tensor<3x2x2xf32>
+  %q = braze.slice %t starts = [0, 0, 0] sizes = [1, 2, 2] steps = [1, 1, 1] : tensor<3x2x2xf32> -> tensor<1x2x2xf32>
+  %k = braze.slice %t starts = [1, 0, 0] sizes = [1, 2, 2] steps = [1, 1, 1] : tensor<3x2x2xf32> -> tensor<1x2x2xf32>
+  %v = braze.slice %t starts = [2, 0, 0] sizes = [1, 2, 2] steps = [1, 1, 1] : tensor<3x2x2xf32> -> tensor<1x2x2xf32>
+  %s = braze.constant dense<0.5> : tensor<1xf32>
+  %qs = braze.mul %q, %s : (tensor<1x2x2xf32>, tensor<1xf32>) -> tensor<1x2x2xf32>
+  return %qs, %k, %v : tensor<1x2x2xf32>, tensor<1x2x2xf32>, tensor<1x2x2xf32>
+}
+
+// -----
+
+// Not folded: another reader shares q's columns (%r is returned); a slice
+// of some rows only (the other rows of those columns would be scaled too);
+// a scale that is not one scalar.
+// CHECK-LABEL: func.func @no_scale_into_product_columns
+// CHECK-COUNT-3: braze.mul
+// CHECK-NOT:     _scaled_columns
+func.func @no_scale_into_product_columns(%x: tensor<2x2xf32>, %y: tensor<2x2xf32>, %z: tensor<2x2xf32>)
+    -> (tensor<1x2x2xf32>, tensor<2x3x2xf32>, tensor<1x6xf32>, tensor<1x2x2xf32>) {
+  %w = braze.constant dense<1.0> : tensor<2x6xf32>
+  %s = braze.constant dense<0.5> : tensor<1xf32>
+  %p = braze.matmul %x, %w : (tensor<2x2xf32>, tensor<2x6xf32>) -> tensor<2x6xf32>
+  %r = braze.reshape %p : tensor<2x6xf32> -> tensor<2x3x2xf32>
+  %t = braze.transpose %r perm = [1, 0, 2] : tensor<2x3x2xf32> -> tensor<3x2x2xf32>
+  %q = braze.slice %t starts = [0, 0, 0] sizes = [1, 2, 2] steps = [1, 1, 1] : tensor<3x2x2xf32> -> tensor<1x2x2xf32>
+  %qs = braze.mul %q, %s : (tensor<1x2x2xf32>, tensor<1xf32>) -> tensor<1x2x2xf32>
+  %p2 = braze.matmul %y, %w : (tensor<2x2xf32>, tensor<2x6xf32>) -> tensor<2x6xf32>
+  %row = braze.slice %p2 starts = [0, 0] sizes = [1, 6] steps = [1, 1] : tensor<2x6xf32> -> tensor<1x6xf32>
+  %rows = braze.mul %row, %s : (tensor<1x6xf32>, tensor<1xf32>) -> tensor<1x6xf32>
+  %p3 = braze.matmul %z, %w : (tensor<2x2xf32>, tensor<2x6xf32>) -> tensor<2x6xf32>
+  %r3 = braze.reshape %p3 : tensor<2x6xf32> -> tensor<2x3x2xf32>
+  %t3 = braze.transpose %r3 perm = [1, 0, 2] : tensor<2x3x2xf32> -> tensor<3x2x2xf32>
+  %q3 = braze.slice %t3 starts = [0, 0, 0] sizes = [1, 2, 2] steps = [1, 1, 1] : tensor<3x2x2xf32> -> tensor<1x2x2xf32>
+  %two = braze.constant dense<[0.5, 2.0]> : tensor<2xf32>
+  %q3s = braze.mul %q3, %two : (tensor<1x2x2xf32>, tensor<2xf32>) -> tensor<1x2x2xf32>
+  return %qs, %r, %rows, %q3s : tensor<1x2x2xf32>, tensor<2x3x2xf32>, tensor<1x6xf32>, tensor<1x2x2xf32>
 }
 
 // -----

@@ -265,6 +265,30 @@ def transposed_operand_case(rng) -> RewriteCase:
                        and "braze.transpose" not in stage)
 
 
+def scaled_columns_case(rng) -> RewriteCase:
+    """SVTR's attention head split: a joint q/k/v projection reshaped,
+    transposed and split, with q scaled by a scalar."""
+    nodes = [
+        node("MatMul", ["x", "w"], ["p"], name="qkv"),
+        node("Add", ["p", "b"], ["pb"], name="qkv_bias"),
+        node("Reshape", ["pb", "heads"], ["r"], name="heads"),
+        node("Transpose", ["r"], ["t"], name="split_heads", perm=[2, 0, 3, 1, 4]),
+        node("Split", ["t"], ["q3", "k3", "v3"], name="split", axis=0),
+        node("Squeeze", ["q3", "zero"], ["q"], name="q"),
+        node("Squeeze", ["k3", "zero"], ["k"], name="k"),
+        node("Mul", ["q", "scale"], ["y"], name="scale"),
+        node("Transpose", ["k"], ["kt"], name="kt", perm=[0, 1, 3, 2]),
+        node("MatMul", ["y", "kt"], ["z"], name="scores"),
+    ]
+    weights = {"w": rng.standard_normal((12, 36)).astype(np.float32),
+               "b": rng.standard_normal(36).astype(np.float32),
+               "heads": np.array([1, 5, 3, 2, 6], np.int64),
+               "zero": np.array([0], np.int64), "scale": f32(6 ** -0.5)}
+    model = make_model(nodes, {"x": [1, 5, 12]}, ["z", "k3"], weights)
+    return RewriteCase(model, {"x": rng.standard_normal((1, 5, 12)).astype(np.float32)},
+                       lambda stage: "braze.mul" not in stage and "_scaled_columns" in stage)
+
+
 def layout_and_identities_case(rng) -> RewriteCase:
     """Transpose pairs, a reshape chain, and x + 0, x * 1, x / 1, x - 0,
     x ^ 1 and a float-to-float Cast."""
@@ -293,7 +317,8 @@ def layout_and_identities_case(rng) -> RewriteCase:
 
 REWRITE_CASES = {case.__name__.removesuffix("_case"): case for case in (
     layer_norm_case, gelu_erf_case, gelu_tanh_case, distributive_case, associative_case,
-    exp_product_case, weights_case, transposed_operand_case, layout_and_identities_case)}
+    exp_product_case, weights_case, transposed_operand_case, scaled_columns_case,
+    layout_and_identities_case)}
 
 
 @pytest.mark.parametrize("name", REWRITE_CASES)
