@@ -221,8 +221,9 @@ def parse_statistics(jsonl: str, *, device: str = "local-sync", function: str = 
                      sources: Path | None = None) -> Profile:
     """A Profile from `iree-profile statistics --format=jsonl` output.
 
-    Calls are counted by the command-buffer executions recorded (one per call);
-    `iterations` (the benchmark's own count) stands in when there are none.
+    Calls are counted by `iterations`, the benchmark's own count; the
+    command-buffer executions recorded stand in without it (a call may
+    execute more than one: ppocr-det's executes two).
     `sources`: a directory of `module_<executable>.mlir` files for the kinds.
     """
     functions: dict[str, dict] = {}
@@ -243,7 +244,7 @@ def parse_statistics(jsonl: str, *, device: str = "local-sync", function: str = 
                 and row.get("event_name") == "execute":
             executions += int(row["sample_count"])
             execute_ns += int(row["total_duration_ns"])
-    runs = executions or iterations or 0
+    runs = iterations or executions
     if runs < 1:
         raise ProfileError("the profile recorded no call of the function "
                            "(no command-buffer execution in iree-profile's statistics)")

@@ -324,6 +324,18 @@ def test_parse_statistics_per_call():
                                   "transpose-like 0.50 ms (10.0 %)")
 
 
+def test_parse_statistics_counts_calls_not_command_buffers():
+    """ppocr-det executes two command buffers per call: the dispatches per call
+    are per benchmark iteration."""
+    from braze.profile import parse_statistics
+
+    found = parse_statistics(STATISTICS, iterations=1)
+    assert found.runs == 1
+    assert [d.count for d in found.dispatches] == [4, 2, 2]
+    assert found.notes == ["2 command-buffer executions for 1 calls"]
+    assert parse_statistics(STATISTICS).runs == 2  # no iteration count: the executions
+
+
 def test_parse_statistics_without_calls():
     from braze.profile import ProfileError, parse_statistics
 
