@@ -176,10 +176,10 @@ constexpr int64_t kDataTiledPointwiseMaxRows = 64;
 /// contraction (and, once any op carries it, only the ones that do).
 constexpr StringLiteral kDataTilingHint = "iree.opt.data_tiling";
 
-/// A channels-last 1x1 stride-1 convolution as a data-tiled matrix product:
-/// (N*H*W, C) x (C, M), the filter transposed at compile time.
+/// A channels-last 1x1 stride-1 convolution as a matrix product, data-tiled
+/// where asked: (N*H*W, C) x (C, M), the filter transposed at compile time.
 Value emitPointwiseMatmul(OpBuilder &builder, Location loc, Value input, Value filter,
-                          Value init) {
+                          Value init, bool dataTiled) {
   SmallVector<ReassociationIndices> pixelsAndChannels = {{0, 1, 2}, {3}};
   Value pixels = tensor::CollapseShapeOp::create(builder, loc, input, pixelsAndChannels);
   Value accumulator = tensor::CollapseShapeOp::create(builder, loc, init, pixelsAndChannels);
@@ -188,7 +188,8 @@ Value emitPointwiseMatmul(OpBuilder &builder, Location loc, Value input, Value f
   Value weights = transposeTensor(builder, loc, filterMatrix, {1, 0});
   auto matmul = linalg::MatmulOp::create(builder, loc, TypeRange{accumulator.getType()},
                                          ValueRange{pixels, weights}, ValueRange{accumulator});
-  matmul->setAttr(kDataTilingHint, builder.getUnitAttr());
+  if (dataTiled)
+    matmul->setAttr(kDataTilingHint, builder.getUnitAttr());
   return tensor::ExpandShapeOp::create(builder, loc, init.getType(), matmul.getResult(0),
                                        pixelsAndChannels);
 }
@@ -224,8 +225,18 @@ struct ConvolutionForms {
   /// For IREE's llvm-cpu pipeline: convolutions sliding along one axis tap by
   /// tap, single-image pointwise ones as pixel contractions.
   bool cpuContractions = false;
-  /// Small pointwise ones as data-tiled matmuls.
-  bool dataTiledMatmul = false;
+  /// Pointwise ones whose result no padded window reads in place as matrix
+  /// products of pixel rows (emitPointwiseMatmul): data-tiled where small;
+  /// on CPU, also where large with columns in whole 16-lane vectors. IREE
+  /// collapses such a product's pixels into rows itself, and drops the
+  /// tiles --braze-tile-contractions gave the pixel form on the way;
+  /// emitted as rows, it keeps them. Measured (1 thread, AVX-512):
+  /// ppocr-rec's 3x80 pixels x 480 -> 480 before a pooling, 3.7 ms collapsed
+  /// by IREE with its own tiles of 60 columns, 1.7-1.9 ms as rows with
+  /// braze's. With other column counts braze gives no tiles, and the pixel
+  /// form keeps a broadcast bias in the product's dispatch (ppocr-det's
+  /// 160x160 pixels x 48 -> 12 as rows: the broadcast became a dispatch).
+  bool pixelRows = false;
 };
 
 Value emitConvolution(OpBuilder &builder, Location loc, Value input, Value filter,
@@ -330,8 +341,12 @@ Value emitConvolution(OpBuilder &builder, Location loc, Value input, Value filte
       return emitTapByTapConvolution(builder, loc, input, filter, init, strides, dilations);
     int64_t rows = initType.getNumElements() / initType.getDimSize(3);
     bool pointwise = kernel == ArrayRef<int64_t>{1, 1} && strides == ArrayRef<int64_t>{1, 1};
-    if (pointwise && forms.dataTiledMatmul && rows <= kDataTiledPointwiseMaxRows)
-      return emitPointwiseMatmul(builder, loc, input, filter, init);
+    if (pointwise && forms.pixelRows && rows <= kDataTiledPointwiseMaxRows)
+      return emitPointwiseMatmul(builder, loc, input, filter, init, /*dataTiled=*/true);
+    constexpr int64_t kRowColumnMultiple = 16;
+    if (pointwise && forms.cpuContractions && forms.pixelRows &&
+        filters % kRowColumnMultiple == 0)
+      return emitPointwiseMatmul(builder, loc, input, filter, init, /*dataTiled=*/false);
     if (pointwise && forms.cpuContractions && initType.getDimSize(0) == 1)
       return emitPixelContraction(builder, loc, input, filter, init);
     Value hwcf = transposeTensor(builder, loc, filter, {2, 3, 1, 0});

@@ -1,6 +1,8 @@
 // --braze-lower-to-linalg: which channels-last 1x1 convolutions become
 // linalg.matmul marked for IREE's data tiling (`iree.opt.data_tiling`):
-// stride 1, at most 64 output pixels, and a result no consumer pads.
+// stride 1, at most 64 output pixels, and a result no consumer pads; with
+// more pixels, a plain linalg.matmul of pixel rows where the filters fill
+// whole 16-lane vectors.
 // RUN: braze-opt %s --braze-lower-to-linalg --split-input-file | FileCheck %s
 
 // 7x7 = 49 pixels: (49, 512) x (512, 256), the filter transposed into (C, M)
@@ -24,10 +26,11 @@ func.func @few_pixels(%arg: tensor<1x512x7x7xf32>) -> tensor<1x256x7x7xf32> {
 
 // -----
 
-// 14x14 = 196 pixels: packing would cost more than it saves. The product
-// of the image's pixels (H, W, C) and the filter (C, F) is one contraction.
+// 14x14 = 196 pixels: packing would cost more than it saves. 64 filters, a
+// whole number of 16-lane vectors: the product of the pixel rows (H*W, C)
+// and the filter (C, F), as IREE would collapse it, not data-tiled.
 // CHECK-LABEL: func.func @many_pixels
-// CHECK:         linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<14x14x64xf32>, tensor<64x64xf32>)
+// CHECK:         linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<196x64xf32>, tensor<64x64xf32>) outs(%{{.*}} : tensor<196x64xf32>)
 // CHECK-NOT:     iree.opt.data_tiling
 func.func @many_pixels(%arg: tensor<1x64x14x14xf32>) -> tensor<1x64x14x14xf32> {
   %x = braze.relayout %arg : tensor<1x64x14x14xf32> -> tensor<1x64x14x14xf32, #braze.layout<nhwc>>
@@ -35,6 +38,22 @@ func.func @many_pixels(%arg: tensor<1x64x14x14xf32>) -> tensor<1x64x14x14xf32> {
   %y = braze.conv2d %x, %w : (tensor<1x64x14x14xf32, #braze.layout<nhwc>>, tensor<64x64x1x1xf32>) -> tensor<1x64x14x14xf32, #braze.layout<nhwc>>
   %r = braze.relayout %y : tensor<1x64x14x14xf32, #braze.layout<nhwc>> -> tensor<1x64x14x14xf32>
   return %r : tensor<1x64x14x14xf32>
+}
+
+// -----
+
+// 12 filters, not whole vectors: the image's pixels (H, W, C) and the filter
+// (C, F) in one contraction, which keeps its broadcast bias in its dispatch.
+// CHECK-LABEL: func.func @many_pixels_few_filters
+// CHECK:         linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<14x14x64xf32>, tensor<64x12xf32>)
+// CHECK-NOT:     linalg.matmul
+func.func @many_pixels_few_filters(%arg: tensor<1x64x14x14xf32>) -> tensor<1x12x14x14xf32> {
+  %x = braze.relayout %arg : tensor<1x64x14x14xf32> -> tensor<1x64x14x14xf32, #braze.layout<nhwc>>
+  %w = braze.constant dense<0.5> : tensor<12x64x1x1xf32>
+  %b = braze.constant dense<1.0> : tensor<12xf32>
+  %y = braze.conv2d %x, %w, %b : (tensor<1x64x14x14xf32, #braze.layout<nhwc>>, tensor<12x64x1x1xf32>, tensor<12xf32>) -> tensor<1x12x14x14xf32, #braze.layout<nhwc>>
+  %r = braze.relayout %y : tensor<1x12x14x14xf32, #braze.layout<nhwc>> -> tensor<1x12x14x14xf32>
+  return %r : tensor<1x12x14x14xf32>
 }
 
 // -----
