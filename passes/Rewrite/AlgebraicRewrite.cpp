@@ -799,7 +799,8 @@ struct FoldScaleIntoProductColumns : Rule<MulOp> {
           break;
         product = def->getOperand(0);
       }
-      if (succeeded(fold(mul, moved, product, *factor, rewriter)))
+      // A scale of the product itself is FoldScaleIntoWeights's.
+      if (product != moved && succeeded(fold(mul, moved, product, *factor, rewriter)))
         return success();
     }
     return rewriter.notifyMatchFailure(mul, "not a scalar times moved columns of a product");
