@@ -172,6 +172,10 @@ Value emitBlockedConvolution(OpBuilder &builder, Location loc, Value input, Valu
 /// 14x14x256 -> 256 0.19 ms as a conv, 0.27 ms data-tiled.
 constexpr int64_t kDataTiledPointwiseMaxRows = 64;
 
+/// The f32 lanes of the widest CPU vectors (AVX-512) the lowering's CPU
+/// choices are sized for; the 4- and 8-lane ones of NEON and AVX2 divide it.
+constexpr int64_t kCpuVectorLanes = 16;
+
 /// The discardable attribute IREE's dispatch creation reads: data-tile this
 /// contraction (and, once any op carries it, only the ones that do).
 constexpr StringLiteral kDataTilingHint = "iree.opt.data_tiling";
@@ -341,12 +345,11 @@ Value emitConvolution(OpBuilder &builder, Location loc, Value input, Value filte
       return emitTapByTapConvolution(builder, loc, input, filter, init, strides, dilations);
     int64_t rows = initType.getNumElements() / initType.getDimSize(3);
     bool pointwise = kernel == ArrayRef<int64_t>{1, 1} && strides == ArrayRef<int64_t>{1, 1};
-    if (pointwise && forms.pixelRows && rows <= kDataTiledPointwiseMaxRows)
-      return emitPointwiseMatmul(builder, loc, input, filter, init, /*dataTiled=*/true);
-    constexpr int64_t kRowColumnMultiple = 16;
-    if (pointwise && forms.cpuContractions && forms.pixelRows &&
-        filters % kRowColumnMultiple == 0)
-      return emitPointwiseMatmul(builder, loc, input, filter, init, /*dataTiled=*/false);
+    if (pointwise && forms.pixelRows) {
+      bool few = rows <= kDataTiledPointwiseMaxRows;
+      if (few || (forms.cpuContractions && filters % kCpuVectorLanes == 0))
+        return emitPointwiseMatmul(builder, loc, input, filter, init, /*dataTiled=*/few);
+    }
     if (pointwise && forms.cpuContractions && initType.getDimSize(0) == 1)
       return emitPixelContraction(builder, loc, input, filter, init);
     Value hwcf = transposeTensor(builder, loc, filter, {2, 3, 1, 0});
@@ -668,7 +671,7 @@ Value emitMatMul(OpBuilder &builder, Location loc, Value lhs, Value rhs, bool rh
 /// split. A transposed constant is a hand-written form --braze-rewrite does
 /// not make; it keeps N.
 std::optional<int64_t> paddedColumns(MatMulOp op) {
-  constexpr int64_t kMaxTile = 64, kVectorLanes = 16;
+  constexpr int64_t kMaxTile = 64;
   RankedTensorType rhsType = op.getRhs().getType();
   if (rhsType.getRank() != 2 || !op.getRhs().getDefiningOp<ConstantOp>() ||
       op.getRhsTransposed() || isInsideDispatchRegion(op))
@@ -679,7 +682,7 @@ std::optional<int64_t> paddedColumns(MatMulOp op) {
   int64_t tile = kMaxTile;
   while (columns % tile)
     --tile;
-  if (tile % kVectorLanes == 0)
+  if (tile % kCpuVectorLanes == 0)
     return std::nullopt;
   return llvm::alignTo(columns, kMaxTile);
 }

