@@ -124,7 +124,8 @@ def BrazeRewrite : Pass<"braze-rewrite"> {
 //===----------------------------------------------------------------------===//
 
 def BrazePrunePatterns : Pass<"braze-prune-patterns", "::mlir::ModuleOp"> {
-  let summary = "Pattern and connectivity pruning of 3x3 convolutions (PatDNN)";
+  let summary = "Pattern and connectivity pruning of 3x3 convolutions (PatDNN), "
+                "channel-block pruning of 1x1 ones";
   let description = [{
     Prunes the constant filters of dense 3x3 braze.conv2d ops to a library of
     kernel patterns and records the result as `kernel_patterns`:
@@ -146,7 +147,17 @@ def BrazePrunePatterns : Pass<"braze-prune-patterns", "::mlir::ModuleOp"> {
     - Which layers: a convolution with fewer than `min-filters` filters stays
       dense: there the gathering of kept taps costs more than it saves
       (measured on the host, see passes/Sparsity/PrunePatterns.cpp).
-    Pruned filters hold zeros at the pruned taps, so the IR means the pruned
+    - 1x1 convolutions (with `pointwise-keep` below 1): channel-block
+      sparsity in the spirit of SparseByteNN. The filters form blocks of
+      `pointwise-block`, the input channels groups of `pointwise-group`;
+      each block keeps the `pointwise-keep` fraction of the groups with the
+      most weight energy over its filters, recorded as `channel_blocks`. The
+      lowering gathers each block's kept channels and does one dense product
+      per block. It pays where the multiply-adds saved per gathered input
+      element, block * (1 - keep) / keep, reach `pointwise-min-saving` (64,
+      measured on the host); below, and with fewer than `min-filters`
+      filters, the layer stays dense.
+    Pruned filters hold zeros at the pruned weights, so the IR means the pruned
     model whichever way it is lowered. `report-file` writes per layer the
     decision and its reason, the kept weights and the relative output
     change on i.i.d. inputs, ||W - W_pruned|| / ||W||, as JSON.
@@ -163,12 +174,24 @@ def BrazePrunePatterns : Pass<"braze-prune-patterns", "::mlir::ModuleOp"> {
            "Fraction of each layer's kernel groups (input channels) removed whole">,
     Option<"minFilters", "min-filters", "int64_t", /*default=*/"128",
            "Convolutions with fewer filters stay dense">,
+    Option<"pointwiseKeep", "pointwise-keep", "double", /*default=*/"1.0",
+           "Fraction of the input-channel groups each block of a 1x1 "
+           "convolution's filters keeps (1: 1x1 convolutions stay dense)">,
+    Option<"pointwiseBlock", "pointwise-block", "int64_t", /*default=*/"64",
+           "Filters per block sharing a 1x1 convolution's input-channel mask">,
+    Option<"pointwiseGroup", "pointwise-group", "int64_t", /*default=*/"16",
+           "Input channels per group of the 1x1 masks">,
+    Option<"pointwiseMinSaving", "pointwise-min-saving", "int64_t", /*default=*/"64",
+           "1x1 convolutions whose blocks save fewer multiply-adds per gathered "
+           "input element stay dense">,
     Option<"reportFile", "report-file", "std::string", /*default=*/"\"\"",
            "Write the per-layer pruning report as JSON to this file">,
   ];
   let statistics = [
     Statistic<"numPruned", "pruned-convs", "3x3 convolutions pruned to patterns">,
-    Statistic<"numDense", "dense-convs", "3x3 convolutions left dense">,
+    Statistic<"numBlocked", "channel-blocked-convs",
+              "1x1 convolutions pruned to channel blocks">,
+    Statistic<"numDense", "dense-convs", "3x3 and 1x1 convolutions left dense">,
     Statistic<"numReordered", "reordered-producers",
               "Producing convolutions whose filters were reordered">,
   ];

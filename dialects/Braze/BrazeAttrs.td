@@ -82,7 +82,8 @@ def Braze_LayoutAttr : EnumAttr<Braze_Dialect, Braze_Layout, "layout", [
 }
 
 //===----------------------------------------------------------------------===//
-// Pattern sparsity (PatDNN, ASPLOS'20; RT3D's kernel groups, AAAI'21)
+// Pattern sparsity (PatDNN, ASPLOS'20; RT3D's kernel groups, AAAI'21) and
+// channel-block sparsity of 1x1 convolutions (SparseByteNN, 2023)
 //===----------------------------------------------------------------------===//
 
 def Braze_KernelPatternsAttr : AttrDef<Braze_Dialect, "KernelPatterns"> {
@@ -115,6 +116,31 @@ def Braze_KernelPatternsAttr : AttrDef<Braze_Dialect, "KernelPatterns"> {
     /// Taps each pattern keeps.
     int64_t getKeptTaps() const;
   }];
+}
+
+def Braze_ChannelBlocksAttr : AttrDef<Braze_Dialect, "ChannelBlocks"> {
+  let mnemonic = "channel_blocks";
+  let summary = "which input channels each block of a 1x1 convolution's filters reads";
+  let description = [{
+    The fine-grained sparsity of a braze.conv2d with a 1x1 filter, in the
+    spirit of SparseByteNN: the filters come in blocks of `block` consecutive
+    filters, the input channels in groups of `group` consecutive channels,
+    and every filter of a block keeps the same input-channel groups. `kept`
+    lists, block after block, the kept group indices of each block in
+    ascending order; every block keeps the same number of groups, so each
+    block is a dense sub-problem of the same size.
+
+    ```mlir
+    // 2 blocks of 64 filters over 4 groups of 16 channels, each keeping 2
+    #braze.channel_blocks<block = 64, group = 16, kept = [0, 2, 1, 2]>
+    ```
+  }];
+  let parameters = (ins "int64_t":$block, "int64_t":$group,
+                        ArrayRefParameter<"int64_t">:$kept);
+  let assemblyFormat = [{
+    `<` `block` `=` $block `,` `group` `=` $group `,` `kept` `=` `[` $kept `]` `>`
+  }];
+  let genVerifyDecl = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -145,3 +145,19 @@ SmallVector<int64_t> KernelPatternsAttr::getTaps(int64_t pattern) const {
 
 int64_t KernelPatternsAttr::getKeptTaps() const { return getTaps(0).size(); }
 
+//===----------------------------------------------------------------------===//
+// Channel blocks
+//===----------------------------------------------------------------------===//
+
+LogicalResult ChannelBlocksAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                        int64_t block, int64_t group, ArrayRef<int64_t> kept) {
+  if (block < 1 || group < 1)
+    return emitError() << "channel_blocks needs block >= 1 and group >= 1, got block = " << block
+                       << ", group = " << group;
+  if (kept.empty())
+    return emitError() << "channel_blocks keeps no input-channel group";
+  if (llvm::any_of(kept, [](int64_t index) { return index < 0; }))
+    return emitError() << "channel_blocks keeps a negative group index";
+  return success();
+}
+

@@ -618,10 +618,36 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValueAttr(); }
 //===----------------------------------------------------------------------===//
 
 LogicalResult Conv2DOp::verify() {
+  ArrayRef<int64_t> filter = getFilter().getType().getShape();
+  if (ChannelBlocksAttr blocks = getChannelBlocksAttr()) {
+    if (filter[2] != 1 || filter[3] != 1 || getGroup() != 1)
+      return emitOpError("has channel_blocks but is not a dense 1x1 convolution (filter ")
+             << filter[2] << "x" << filter[3] << ", group " << getGroup() << ")";
+    if (filter[0] % blocks.getBlock() != 0 || filter[1] % blocks.getGroup() != 0)
+      return emitOpError("channel_blocks of ")
+             << blocks.getBlock() << " filters and " << blocks.getGroup()
+             << " channels do not divide the filter's " << filter[0] << " filters and "
+             << filter[1] << " channels";
+    int64_t blockCount = filter[0] / blocks.getBlock();
+    int64_t groups = filter[1] / blocks.getGroup();
+    ArrayRef<int64_t> kept = blocks.getKept();
+    if (kept.size() % blockCount != 0)
+      return emitOpError("channel_blocks keeps ")
+             << kept.size() << " groups in all, not the same number in each of the "
+             << blockCount << " blocks";
+    int64_t perBlock = kept.size() / blockCount;
+    for (int64_t block = 0; block < blockCount; ++block) {
+      ArrayRef<int64_t> blockKept = kept.slice(block * perBlock, perBlock);
+      for (auto [index, group] : llvm::enumerate(blockKept))
+        if (group >= groups || (index > 0 && group <= blockKept[index - 1]))
+          return emitOpError("channel_blocks block ")
+                 << block << " keeps groups ["
+                 << llvm::make_range(blockKept.begin(), blockKept.end()) << "], not ascending indices of the " << groups << " groups";
+    }
+  }
   KernelPatternsAttr patterns = getKernelPatternsAttr();
   if (!patterns)
     return success();
-  ArrayRef<int64_t> filter = getFilter().getType().getShape();
   if (filter[2] != 3 || filter[3] != 3 || getGroup() != 1)
     return emitOpError("has kernel_patterns but is not a dense 3x3 convolution (filter ")
            << filter[2] << "x" << filter[3] << ", group " << getGroup() << ")";

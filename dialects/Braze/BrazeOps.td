@@ -167,6 +167,8 @@ def Braze_Conv2DOp : Braze_ShapedComputeOp<"conv2d", "many_to_many", "ild_variab
     `kernel_patterns` (set by --braze-prune-patterns) says which taps of the
     3x3 kernels are kept; the filter holds zeros at the others, so the op
     means the same with or without it, and the lowering may skip them.
+    `channel_blocks` (likewise) says which input-channel groups each block of
+    a 1x1 convolution's filters reads; the filter holds zeros at the others.
 
     ```mlir
     %y = braze.conv2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
@@ -183,7 +185,8 @@ def Braze_Conv2DOp : Braze_ShapedComputeOp<"conv2d", "many_to_many", "ild_variab
                        "::mlir::braze::Conv2DOp::kDefaultDilations">:$dilations,
                    DefaultValuedAttr<I64Attr,
                        "::mlir::braze::Conv2DOp::kDefaultGroup">:$group,
-                   OptionalAttr<Braze_KernelPatternsAttr>:$kernel_patterns);
+                   OptionalAttr<Braze_KernelPatternsAttr>:$kernel_patterns,
+                   OptionalAttr<Braze_ChannelBlocksAttr>:$channel_blocks);
   let results = (outs Braze_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)

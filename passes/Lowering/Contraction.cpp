@@ -439,6 +439,8 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     Value result =
         lowersAsPatternConvolution(op, *layout)
             ? emitPatternConvolution(rewriter, loc, op, padded, init)
+        : lowersAsChannelBlockConvolution(op, *layout)
+            ? emitChannelBlockConvolution(rewriter, loc, op, padded, init)
             : emitConvolution(rewriter, loc, padded, op.getFilter(), init, op.getStrides(),
                               op.getDilations(), op.getGroup(), *layout,
                               ConvolutionForms{codegen == CodegenTarget::cpu,

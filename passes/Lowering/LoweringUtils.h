@@ -197,6 +197,16 @@ bool lowersAsPatternConvolution(braze::Conv2DOp conv, Layout layout);
 Value emitPatternConvolution(OpBuilder &builder, Location loc, braze::Conv2DOp conv, Value padded,
                              Value init);
 
+/// Whether `conv` lowers reading only the channel groups its channel_blocks
+/// keep: it has them, channels-last images and an f32 constant filter.
+bool lowersAsChannelBlockConvolution(braze::Conv2DOp conv, Layout layout);
+
+/// `conv` (see lowersAsChannelBlockConvolution) of its `padded`
+/// channels-last input into `init`: per block of filters, its kept channels
+/// gathered times its compact filter.
+Value emitChannelBlockConvolution(OpBuilder &builder, Location loc, braze::Conv2DOp conv,
+                                  Value padded, Value init);
+
 /// The IREE code generator the lowered ops are for. Some forms suit IREE's
 /// llvm-cpu pipeline only: convolutions and small poolings into a unit axis
 /// tap by tap, single-image pointwise convolutions as pixel contractions.

@@ -153,8 +153,17 @@ def _sparsity_options(args: argparse.Namespace):
         raise CommandError(f"--patterns must be at least 1, got {args.patterns}")
     if not 0.0 <= args.connectivity < 1.0:
         raise CommandError(f"--connectivity must be in [0, 1), got {args.connectivity}")
+    if not 0.0 < args.pointwise_keep <= 1.0:
+        raise CommandError(f"--pointwise-keep must be in (0, 1], got {args.pointwise_keep}")
+    for flag in ("pointwise_block", "pointwise_group"):
+        if getattr(args, flag) < 1:
+            raise CommandError(f"--{flag.replace('_', '-')} must be at least 1, got "
+                               f"{getattr(args, flag)}")
     return SparsityOptions(patterns=args.patterns, taps=args.pattern_taps, library=library,
-                           connectivity=args.connectivity, min_filters=args.sparse_min_filters)
+                           connectivity=args.connectivity, min_filters=args.sparse_min_filters,
+                           pointwise_keep=args.pointwise_keep,
+                           pointwise_block=args.pointwise_block,
+                           pointwise_group=args.pointwise_group)
 
 
 def _add_sparsity_arguments(parser: argparse.ArgumentParser) -> None:
@@ -170,8 +179,17 @@ def _add_sparsity_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fraction of each layer's kernel groups (input channels) removed "
                              "whole (default 0)")
     parser.add_argument("--sparse-min-filters", type=int, default=128, metavar="N",
-                        help="3x3 convolutions with fewer filters stay dense (default 128: "
-                             "below, the sparse form is slower on the host)")
+                        help="3x3 and 1x1 convolutions with fewer filters stay dense (default "
+                             "128: below, the sparse form is slower on the host)")
+    parser.add_argument("--pointwise-keep", type=float, default=1.0, metavar="FRACTION",
+                        help="1x1 convolutions: fraction of the input-channel groups each "
+                             "block of filters keeps (default 1: 1x1 convolutions stay dense)")
+    parser.add_argument("--pointwise-block", type=int, default=64, metavar="N",
+                        help="1x1 convolutions: filters per block sharing one input-channel "
+                             "mask (default 64)")
+    parser.add_argument("--pointwise-group", type=int, default=16, metavar="N",
+                        help="1x1 convolutions: input channels per group of the mask "
+                             "(default 16)")
 
 
 def _sparsity(args: argparse.Namespace) -> None:
@@ -405,8 +423,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="write a picture of the fusion plan (groups coloured) and its "
                                "decisions here")
     compile_.add_argument("--prune-patterns", action="store_true",
-                          help="prune 3x3 convolutions to kernel patterns (PatDNN) and compute "
-                               "only the kept taps; changes the model's outputs (see "
+                          help="prune 3x3 convolutions to kernel patterns (PatDNN) and, with "
+                               "--pointwise-keep, 1x1 convolutions to channel blocks, and "
+                               "compute only what is kept; changes the model's outputs (see "
                                "`braze sparsity`)")
     _add_sparsity_arguments(compile_)
     compile_.add_argument("--dump-dir", metavar="DIR",

@@ -90,16 +90,27 @@ class Pipeline:
     def prune_patterns(self, *, patterns: int | None = None, taps: int | None = None,
                        library: Iterable[str] | None = None,
                        connectivity: float | None = None, min_filters: int | None = None,
+                       pointwise_keep: float | None = None,
+                       pointwise_block: int | None = None,
+                       pointwise_group: int | None = None,
+                       pointwise_min_saving: int | None = None,
                        report_file: str | None = None) -> Pipeline:
         """--braze-prune-patterns: PatDNN pattern pruning of 3x3 convolutions
         (`patterns` masks keeping `taps` of 9, chosen from the weights unless
         `library` gives them as 9-character masks), connectivity pruning of
-        the `connectivity` fraction of kernel groups, for the convolutions
-        with at least `min_filters` filters; `report_file` gets the per-layer
-        report as JSON."""
+        the `connectivity` fraction of kernel groups, and channel-block
+        pruning of 1x1 convolutions (blocks of `pointwise_block` filters each
+        keeping the `pointwise_keep` fraction of the groups of
+        `pointwise_group` input channels, where that saves at least
+        `pointwise_min_saving` multiply-adds per gathered input), for the
+        convolutions with at least `min_filters` filters; `report_file` gets
+        the per-layer report as JSON."""
         return self.add("braze-prune-patterns", patterns=patterns, taps=taps,
                         library=list(library) if library else None,
                         connectivity=connectivity, min_filters=min_filters,
+                        pointwise_keep=pointwise_keep, pointwise_block=pointwise_block,
+                        pointwise_group=pointwise_group,
+                        pointwise_min_saving=pointwise_min_saving,
                         report_file=report_file)
 
     def select_layout(self, target: str | None = None) -> Pipeline:

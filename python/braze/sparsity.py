@@ -41,18 +41,31 @@ class SparsityOptions:
     library: tuple[str, ...] = ()
     connectivity: float = 0.0
     min_filters: int = 128
+    pointwise_keep: float = 1.0  # 1: 1x1 convolutions stay dense
+    pointwise_block: int = 64
+    pointwise_group: int = 16
+    pointwise_min_saving: int = 64
 
     def apply(self, pipeline: Pipeline, report_file: str | os.PathLike) -> Pipeline:
         return pipeline.prune_patterns(patterns=self.patterns, taps=self.taps,
                                        library=self.library, connectivity=self.connectivity,
                                        min_filters=self.min_filters,
+                                       pointwise_keep=self.pointwise_keep,
+                                       pointwise_block=self.pointwise_block,
+                                       pointwise_group=self.pointwise_group,
+                                       pointwise_min_saving=self.pointwise_min_saving,
                                        report_file=str(report_file))
 
     def describe(self) -> str:
         library = f"library {','.join(self.library)}" if self.library else \
             f"{self.patterns} patterns from the weights"
-        return (f"{self.taps}-of-9 taps, {library}, connectivity {self.connectivity:g}, "
+        text = (f"{self.taps}-of-9 taps, {library}, connectivity {self.connectivity:g}, "
                 f"min-filters {self.min_filters}")
+        if self.pointwise_keep < 1.0:
+            text += (f"; 1x1: blocks of {self.pointwise_block} filters keep "
+                     f"{self.pointwise_keep:g} of the groups of {self.pointwise_group} "
+                     f"channels")
+        return text
 
 
 @dataclass
@@ -67,6 +80,14 @@ class LayerSparsity:
     relative_output_change: float
     pruned_channels: int
     pattern_channels: dict[str, int] = field(default_factory=dict)
+    kept_groups_per_block: int = 0  # a channel-blocked 1x1 convolution's
+
+    @property
+    def structure(self) -> str:
+        """How a sparse layer is sparse: kernel patterns or channel blocks."""
+        if self.decision != "sparse":
+            return "dense"
+        return "channel blocks" if self.kept_groups_per_block else "patterns"
 
 
 @dataclass
@@ -90,8 +111,10 @@ class SparsityReport:
 
     def summary(self) -> str:
         sparse = self.sparse_layers
+        blocked = sum(layer.structure == "channel blocks" for layer in sparse)
         line = (f"pattern sparsity: {len(sparse)} of {len(self.layers)} convolutions sparse "
-                f"({self.taps}-of-9 taps, {len(self.library)} patterns)")
+                f"({self.taps}-of-9 taps, {len(self.library)} patterns"
+                + (f"; {blocked} of them 1x1 in channel blocks" if blocked else "") + ")")
         if sparse:
             kept = sum(layer.kept_weights * np.prod(layer.filter_shape) for layer in sparse)
             total = sum(np.prod(layer.filter_shape) for layer in sparse)
@@ -107,8 +130,8 @@ class SparsityReport:
         for layer in self.layers:
             shape = "x".join(map(str, layer.filter_shape))
             if layer.decision == "sparse":
-                rows.append(f"| {layer.name} | {shape} | sparse | {layer.kept_weights:.1%} | "
-                            f"{layer.relative_output_change:.3f} | |")
+                rows.append(f"| {layer.name} | {shape} | sparse ({layer.structure}) | "
+                            f"{layer.kept_weights:.1%} | {layer.relative_output_change:.3f} | |")
             else:
                 rows.append(f"| {layer.name} | {shape} | dense | 100% | 0 | {layer.reason} |")
         return "\n".join(rows)

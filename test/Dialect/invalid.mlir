@@ -522,3 +522,43 @@ func.func @patterns_unknown_pattern(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3x
   %y = braze.conv2d %x, %w {kernel_patterns = #braze.kernel_patterns<library = ["000011000"], channels = [1]>} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32>
   return %y : tensor<1x1x2x2xf32>
 }
+
+// -----
+
+func.func @channel_blocks_on_3x3(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x3x3xf32>) -> tensor<1x2x2x2xf32> {
+  // expected-error @+1 {{has channel_blocks but is not a dense 1x1 convolution (filter 3x3, group 1)}}
+  %y = braze.conv2d %x, %w {channel_blocks = #braze.channel_blocks<block = 1, group = 1, kept = [0, 1]>} : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+func.func @channel_blocks_not_dividing(%x: tensor<1x4x4x4xf32>, %w: tensor<3x4x1x1xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{channel_blocks of 2 filters and 2 channels do not divide the filter's 3 filters and 4 channels}}
+  %y = braze.conv2d %x, %w {channel_blocks = #braze.channel_blocks<block = 2, group = 2, kept = [0, 1]>} : (tensor<1x4x4x4xf32>, tensor<3x4x1x1xf32>) -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @channel_blocks_uneven(%x: tensor<1x4x4x4xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32> {
+  // expected-error @+1 {{channel_blocks keeps 3 groups in all, not the same number in each of the 2 blocks}}
+  %y = braze.conv2d %x, %w {channel_blocks = #braze.channel_blocks<block = 2, group = 2, kept = [0, 1, 1]>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  return %y : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+func.func @channel_blocks_bad_group(%x: tensor<1x4x4x4xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32> {
+  // expected-error @+1 {{channel_blocks block 1 keeps groups [1, 1], not ascending indices of the 2 groups}}
+  %y = braze.conv2d %x, %w {channel_blocks = #braze.channel_blocks<block = 2, group = 2, kept = [0, 1, 1, 1]>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  return %y : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+func.func @channel_blocks_zero_block(%x: tensor<1x4x4x4xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32> {
+  // expected-error @+1 {{channel_blocks needs block >= 1 and group >= 1, got block = 0, group = 2}}
+  %y = braze.conv2d %x, %w {channel_blocks = #braze.channel_blocks<block = 0, group = 2, kept = [0]>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  return %y : tensor<1x4x4x4xf32>
+}

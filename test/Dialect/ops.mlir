@@ -41,6 +41,19 @@ func.func @conv2d_depthwise_dilated(%x: tensor<1x8x10x10xf32>, %w: tensor<8x1x3x
   return %0 : tensor<1x8x6x6xf32>
 }
 
+// Sparsity attributes (--braze-prune-patterns) round-trip.
+// CHECK-LABEL: func.func @conv2d_sparsity
+func.func @conv2d_sparsity(%x: tensor<1x4x6x6xf32>, %w3: tensor<4x4x3x3xf32>, %w1: tensor<4x4x1x1xf32>)
+    -> tensor<1x4x6x6xf32> {
+  // CHECK: braze.conv2d %{{.*}}, %{{.*}} {kernel_patterns = #braze.kernel_patterns<library = ["010111000"], channels = [0, 0, -1, 0]>, pads = array<i64: 1, 1, 1, 1>}
+  %0 = braze.conv2d %x, %w3 {kernel_patterns = #braze.kernel_patterns<library = ["010111000"], channels = [0, 0, -1, 0]>, pads = array<i64: 1, 1, 1, 1>}
+      : (tensor<1x4x6x6xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x6x6xf32>
+  // CHECK: braze.conv2d %{{.*}}, %{{.*}} {channel_blocks = #braze.channel_blocks<block = 2, group = 2, kept = [0, 1]>}
+  %1 = braze.conv2d %0, %w1 {channel_blocks = #braze.channel_blocks<block = 2, group = 2, kept = [0, 1]>}
+      : (tensor<1x4x6x6xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x6x6xf32>
+  return %1 : tensor<1x4x6x6xf32>
+}
+
 // CHECK-LABEL: func.func @matmul
 func.func @matmul(%a: tensor<2x1x4x5xf32>, %b: tensor<3x5x6xf32>, %v: tensor<5xf32>)
     -> (tensor<2x3x4x6xf32>, tensor<2x1x4xf32>) {

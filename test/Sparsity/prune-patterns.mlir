@@ -61,7 +61,7 @@ func.func @zeroes_pruned_taps_through_pool(%x: tensor<1x1x8x8xf32>) -> tensor<1x
 // REPORT:          "decision": "dense",
 // REPORT:          "reason": "input channels cannot be reordered: the input has other users",
 // REPORT:          "decision": "dense",
-// REPORT:          "reason": "1x1 kernel, not 3x3",
+// REPORT:          "reason": "1x1 kernel, pointwise-keep=1 keeps every input channel",
 // REPORT:          "decision": "dense",
 // REPORT:          "reason": "input channels cannot be reordered: the input has other users",
 // REPORT:        "library": [],
