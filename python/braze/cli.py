@@ -155,15 +155,17 @@ def _sparsity_options(args: argparse.Namespace):
         raise CommandError(f"--connectivity must be in [0, 1), got {args.connectivity}")
     if not 0.0 < args.pointwise_keep <= 1.0:
         raise CommandError(f"--pointwise-keep must be in (0, 1], got {args.pointwise_keep}")
-    for flag in ("pointwise_block", "pointwise_group"):
-        if getattr(args, flag) < 1:
-            raise CommandError(f"--{flag.replace('_', '-')} must be at least 1, got "
+    for flag, least in (("pointwise_block", 1), ("pointwise_group", 1),
+                        ("pointwise_min_saving", 0)):
+        if getattr(args, flag) < least:
+            raise CommandError(f"--{flag.replace('_', '-')} must be at least {least}, got "
                                f"{getattr(args, flag)}")
     return SparsityOptions(patterns=args.patterns, taps=args.pattern_taps, library=library,
                            connectivity=args.connectivity, min_filters=args.sparse_min_filters,
                            pointwise_keep=args.pointwise_keep,
                            pointwise_block=args.pointwise_block,
-                           pointwise_group=args.pointwise_group)
+                           pointwise_group=args.pointwise_group,
+                           pointwise_min_saving=args.pointwise_min_saving)
 
 
 def _add_sparsity_arguments(parser: argparse.ArgumentParser) -> None:
@@ -190,6 +192,10 @@ def _add_sparsity_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pointwise-group", type=int, default=16, metavar="N",
                         help="1x1 convolutions: input channels per group of the mask "
                              "(default 16)")
+    parser.add_argument("--pointwise-min-saving", type=int, default=64, metavar="N",
+                        help="1x1 convolutions whose blocks save fewer multiply-adds per "
+                             "gathered input stay dense (default 64: below, the sparse form "
+                             "is slower on the host)")
 
 
 def _sparsity(args: argparse.Namespace) -> None:

@@ -57,16 +57,52 @@ def conv_stack():
     return model
 
 
+def mixed_stack():
+    """conv 1x1 16->32, relu, conv 3x3 32->32, relu, conv 1x1 32->32 stride 2:
+    channel blocks around a pattern layer that reorders the first one."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(11)
+    layers = [(16, 32, 1, 1), (32, 32, 3, 1), (32, 32, 1, 2)]
+    nodes, weights, value = [], [], "x"
+    for index, (channels, filters, kernel, stride) in enumerate(layers):
+        weights += [numpy_helper.from_array(
+                        rng.standard_normal((filters, channels, kernel, kernel))
+                        .astype(np.float32), f"w{index}"),
+                    numpy_helper.from_array(rng.standard_normal(filters).astype(np.float32),
+                                            f"b{index}")]
+        nodes.append(helper.make_node("Conv", [value, f"w{index}", f"b{index}"], [f"c{index}"],
+                                      name=f"conv{index}", kernel_shape=[kernel, kernel],
+                                      pads=[kernel // 2] * 4, strides=[stride, stride]))
+        value = f"c{index}"
+        if index < 2:
+            nodes.append(helper.make_node("Relu", [value], [f"r{index}"], name=f"relu{index}"))
+            value = f"r{index}"
+    graph = helper.make_graph(
+        nodes, "main", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 16, 12, 12])],
+        [helper.make_tensor_value_info(value, TensorProto.FLOAT, [1, 32, 6, 6])], weights)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model)
+    return model
+
+
 STACK_INPUT = np.random.default_rng(8).standard_normal((1, 8, 12, 12)).astype(np.float32)
+MIXED_INPUT = np.random.default_rng(12).standard_normal((1, 16, 12, 12)).astype(np.float32)
 PRUNING = SparsityOptions(patterns=4, taps=4, connectivity=0.25, min_filters=1)
+# Blocks of 8 filters keeping 1 of 2 (conv0) and 2 of 4 (conv2) groups of 8 channels.
+BLOCK_PRUNING = SparsityOptions(patterns=4, taps=4, min_filters=1, pointwise_keep=0.5,
+                                pointwise_block=8, pointwise_group=8, pointwise_min_saving=0)
+SPARSE_ATTRIBUTES = ("kernel_patterns", "channel_blocks")
 
 
-def pruned_braze_ir(layout_policy: str, tmp_path) -> str:
-    """The conv stack imported, pruned (report in tmp_path) and laid out, as text."""
+def pruned_braze_ir(layout_policy: str, tmp_path, model=conv_stack,
+                    options: SparsityOptions = PRUNING) -> str:
+    """`model` imported, pruned (report in tmp_path) and laid out, as text."""
     with ir.Context() as context:
         context.allow_unregistered_dialects = True
-        module = import_model(conv_stack(), None)
-        PRUNING.apply(braze.Pipeline().fold_batch_norm(), tmp_path / "sparsity.json") \
+        module = import_model(model(), None)
+        options.apply(braze.Pipeline().fold_batch_norm(), tmp_path / "sparsity.json") \
             .select_layout(layout_policy).canonicalize().cse().run(module)
         return str(module)
 
@@ -77,34 +113,77 @@ def lower(text: str, *, sparse: bool) -> str:
         module = ir.Module.parse(text)
         if not sparse:
             def strip(op):
-                if op.name == "braze.conv2d" and "kernel_patterns" in op.attributes:
-                    del op.attributes["kernel_patterns"]
+                if op.name == "braze.conv2d":
+                    for name in SPARSE_ATTRIBUTES:
+                        if name in op.attributes:
+                            del op.attributes[name]
                 return ir.WalkResult.ADVANCE
             module.operation.walk(strip)
         lowering().run(module)
         return str(module)
 
 
-def run_lowered(text: str, target: str) -> list[np.ndarray]:
+def run_lowered(text: str, target: str, image: np.ndarray) -> list[np.ndarray]:
     try:
-        return runtime.run(compile_to_vmfb(text, target), [STACK_INPUT], target=target)
+        return runtime.run(compile_to_vmfb(text, target), [image], target=target)
     except RunError as error:
         if str(error).startswith(("no Vulkan device", "cannot run")):
             pytest.skip(str(error))
         raise
 
 
+# (model, options, input, {attribute: convolutions carrying it})
+STACKS = {
+    # conv0 reads the model input: it has no producer to reorder
+    "patterns": (conv_stack, PRUNING, STACK_INPUT, {"kernel_patterns": 2}),
+    "patterns-and-channel-blocks": (mixed_stack, BLOCK_PRUNING, MIXED_INPUT,
+                                    {"kernel_patterns": 1, "channel_blocks": 2}),
+}
+
+
 # vulkan-llvmpipe takes the cpu layout policy: the sparse lowering is for
 # channels-last images (the gpu policy's blocked images lower densely).
+@pytest.mark.parametrize("stack", STACKS)
 @pytest.mark.parametrize("target", ["host", "arm64-linux", "vulkan-llvmpipe"])
-def test_sparse_lowering_equals_dense_with_pruned_weights(target, tmp_path):
-    pruned = pruned_braze_ir("cpu", tmp_path)
-    assert pruned.count("#braze.kernel_patterns<") == 2  # conv0 reads the model input
+def test_sparse_lowering_equals_dense_with_pruned_weights(target, stack, tmp_path):
+    model, options, image, attributes = STACKS[stack]
+    pruned = pruned_braze_ir("cpu", tmp_path, model, options)
+    for name in SPARSE_ATTRIBUTES:
+        assert pruned.count(f"#braze.{name}<") == attributes.get(name, 0)
     sparse_linalg, dense_linalg = lower(pruned, sparse=True), lower(pruned, sparse=False)
-    assert sparse_linalg.count("tensor.concat") == 2 and "tensor.concat" not in dense_linalg
-    sparse, dense = run_lowered(sparse_linalg, target), run_lowered(dense_linalg, target)
+    assert "tensor.concat" in sparse_linalg and "tensor.concat" not in dense_linalg
+    sparse = run_lowered(sparse_linalg, target, image)
+    dense = run_lowered(dense_linalg, target, image)
     scale = float(np.abs(dense[0]).max())
     np.testing.assert_allclose(sparse[0], dense[0], rtol=0, atol=1e-5 * scale)
+
+
+def test_channel_blocks_keep_half_of_each_block_and_report_it():
+    original = braze.compile(mixed_stack(), "host").run([MIXED_INPUT])
+    artifact = braze.compile(mixed_stack(), "host", sparsity=BLOCK_PRUNING)
+    report = artifact.report.sparsity
+    assert [layer.structure for layer in report.layers] == \
+        ["channel blocks", "patterns", "channel blocks"]
+    for layer in (report.layers[0], report.layers[2]):
+        assert layer.kept_groups_per_block == layer.filter_shape[1] // 8 // 2
+        assert layer.kept_weights == pytest.approx(0.5)
+        assert 0 < layer.relative_output_change < 1
+    assert "| conv2 | 32x32x1x1 | sparse (channel blocks) | 50.0% |" in report.table()
+    assert "3 of 3 convolutions sparse" in report.summary()
+    assert "2 of them 1x1 in channel blocks" in report.summary()
+    drift = compare_outputs("mixed", [original], [artifact.run([MIXED_INPUT])])
+    assert drift.max_relative_error > 1e-3
+
+
+def test_channel_blocks_stay_dense_where_gathering_costs_more():
+    options = SparsityOptions(min_filters=1, pointwise_keep=0.5, pointwise_block=8,
+                              pointwise_group=8)
+    artifact = braze.compile(mixed_stack(), "host", sparsity=options)
+    layers = artifact.report.sparsity.layers
+    assert [layer.decision for layer in layers] == ["dense", "sparse", "dense"]
+    assert ("keeping 2 of 4 groups in blocks of 8 saves 8.0 multiply-adds per gathered "
+            "input, fewer than pointwise-min-saving=64") in layers[2].reason
+    assert "channel_blocks" not in artifact.stages["braze"]
 
 
 def test_pruning_changes_the_model_and_the_report_says_how_much(tmp_path):
@@ -188,14 +267,30 @@ def test_cli_compile_prunes_and_rejects_bad_masks(braze_cli, tmp_path):
                        "--sparse-min-filters", "1", "--patterns", "4")
     assert result.returncode == 0, result.stderr
     assert "2 of 3 convolutions sparse" in result.stderr
-    assert "| conv1 | 16x16x3x3 | sparse |" in result.stderr
+    assert "| conv1 | 16x16x3x3 | sparse (patterns) |" in result.stderr
     bad = braze_cli("compile", str(path), "--prune-patterns", "--pattern-library", "01011100")
     assert bad.returncode == 1
     assert "--pattern-library: '01011100' is not a 9-character row-major mask" in bad.stderr
     taps = braze_cli("compile", str(path), "--prune-patterns", "--pattern-library", "011111000")
     assert "keeps 5 taps, not --pattern-taps 4" in taps.stderr
+    keep = braze_cli("compile", str(path), "--prune-patterns", "--pointwise-keep", "0")
+    assert keep.returncode == 1
+    assert "--pointwise-keep must be in (0, 1], got 0.0" in keep.stderr
     none = braze_cli("compile", str(path), "--prune-patterns", "--optimize", "none")
     assert "--prune-patterns needs --optimize layout or all" in none.stderr
+
+
+def test_cli_compile_prunes_channel_blocks(braze_cli, tmp_path):
+    import onnx
+
+    path = tmp_path / "mixed.onnx"
+    onnx.save(mixed_stack(), str(path))
+    result = braze_cli("compile", str(path), "-o", str(tmp_path / "m.vmfb"), "--prune-patterns",
+                       "--sparse-min-filters", "1", "--pointwise-keep", "0.5",
+                       "--pointwise-block", "8", "--pointwise-group", "8",
+                       "--pointwise-min-saving", "0")
+    assert result.returncode == 0, result.stderr
+    assert "| conv0 | 32x16x1x1 | sparse (channel blocks) | 50.0% |" in result.stderr
 
 
 def test_cli_sparsity_reports_layers_and_drift(braze_cli, tmp_path):
@@ -206,13 +301,16 @@ def test_cli_sparsity_reports_layers_and_drift(braze_cli, tmp_path):
     result = braze_cli("sparsity", f"{path}", "--sparse-min-filters", "1", "--samples", "2",
                        "-q")
     assert result.returncode == 0, result.stderr
-    assert "| conv2 | 16x16x3x3 | sparse |" in result.stdout
+    assert "| conv2 | 16x16x3x3 | sparse (patterns) |" in result.stdout
     assert "2 seeded inputs, relative output error max" in result.stdout
 
 
-def test_vgg_stack_builds():
-    from braze.bench.sparsity import VGG_LAYERS, vgg_stack
+@pytest.mark.parametrize("kernel", [3, 1])
+def test_benchmark_stacks_build(kernel):
+    from braze.bench.sparsity import VGG_LAYERS, conv_stack as benchmark_stack
 
-    model = vgg_stack(size=16)
+    model = benchmark_stack(kernel=kernel, size=16)
     convs = [node for node in model.graph.node if node.op_type == "Conv"]
     assert len(convs) == len(VGG_LAYERS)
+    shapes = [next(a.ints for a in node.attribute if a.name == "kernel_shape") for node in convs]
+    assert all(list(shape) == [kernel, kernel] for shape in shapes)
