@@ -545,9 +545,10 @@ def _parser() -> argparse.ArgumentParser:
         "bench-sparsity",
         help="pattern sparsity's speed (VGG-style stack, dense vs sparse) and accuracy cost",
         description="Times a VGG-style 3x3-conv stack compiled by braze dense and with pattern "
-                    "pruning (1 thread, median; the pruned layers' dispatches from IREE's "
-                    "host profile) and writes the accuracy report of the stack and each dev "
-                    "model to DIR/sparsity.md.")
+                    "pruning (with --pointwise-keep below 1, also the same stack of 1x1 "
+                    "convolutions with channel blocks; 1 thread, median; the pruned layers' "
+                    "dispatches from IREE's host profile) and writes the accuracy report of "
+                    "the stacks and each dev model to DIR/sparsity.md.")
     bench_sparsity.add_argument("--models", action="append", default=[], metavar="M",
                                 help="dev models for the accuracy report (default: all "
                                      "installed)")
