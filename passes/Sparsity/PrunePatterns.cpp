@@ -144,6 +144,11 @@ FailureOr<Conv2DOp> reorderableProducer(Conv2DOp conv, std::string &why) {
       return failure();
     }
     if (auto producerConv = dyn_cast<Conv2DOp>(producer)) {
+      if (producerConv.getChannelBlocksAttr()) {
+        // Its filters' order is its blocks'.
+        why = "input channels cannot be reordered: the producing convolution is channel-blocked";
+        return failure();
+      }
       if (producerConv.getGroup() != 1 || !getF32Constant(producerConv.getFilter()) ||
           (producerConv.getBias() && !getF32Constant(producerConv.getBias()))) {
         why = "input channels cannot be reordered: the producing convolution is grouped "
@@ -203,8 +208,9 @@ struct LayerReport {
   int64_t keptGroupsPerBlock = 0; // channel blocks of a 1x1 convolution
 };
 
-/// The energy (sum of squares) a pruning loses of `values` when it zeroes
-/// those `keep` rejects, applied: the report's relative output change.
+/// Zeroes the entries of `values` that `keep` rejects and records in
+/// `report` the fraction kept and the relative output change (the square
+/// root of the energy lost over the energy there was).
 template <typename KeepFn>
 void zeroPruned(MutableArrayRef<double> values, KeepFn keep, LayerReport &report) {
   double total = 0, lost = 0;

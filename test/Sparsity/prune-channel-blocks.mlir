@@ -60,22 +60,41 @@ func.func @after_the_reorder(%x: tensor<1x2x4x4xf32>) -> tensor<1x1x4x4xf32> {
 
 // -----
 
-// Dense, each with its reason: 3 filters are not whole blocks of 2, and a
-// padded 1x1 convolution.
+// Dense, each with its reason: 3 filters are not whole blocks of 2, a
+// padded 1x1 convolution, and, as when the pass runs on its own output, a
+// channel-blocked 1x1 convolution and the 3x3 one it feeds: its filter order
+// is its blocks', so it cannot reorder the 3x3 layer's channels.
 // CHECK-LABEL: func.func @stay_dense
-// CHECK-NOT:     channel_blocks
+// CHECK-NOT:     kernel_patterns
+// CHECK:         braze.conv2d %arg1, %{{.*}} {channel_blocks = #braze.channel_blocks<block = 2, group = 1, kept = [0, 1]>}
+// CHECK-NOT:     kernel_patterns
+// SAVING-LABEL:  func.func @stay_dense
+// MINFILTERS-LABEL: func.func @stay_dense
+// OFF-LABEL:     func.func @stay_dense
 // REPORT:        "layers": [
 // REPORT:          "decision": "dense",
 // REPORT:          "reason": "3 filters and 4 channels are not whole blocks of pointwise-block=2 and groups of pointwise-group=1",
 // REPORT:          "decision": "dense",
 // REPORT:          "reason": "padded 1x1 convolution",
+// REPORT:          "decision": "dense",
+// REPORT:          "reason": "already pruned",
+// REPORT:          "decision": "dense",
+// REPORT:          "reason": "input channels cannot be reordered: the producing convolution is channel-blocked",
 // REPORT:        "pointwise_block": 2,
 // REPORT:        "pointwise_group": 1,
 // REPORT:        "pointwise_keep": 0.5,
-func.func @stay_dense(%x: tensor<1x4x2x2xf32>) -> (tensor<1x3x2x2xf32>, tensor<1x4x4x4xf32>) {
+func.func @stay_dense(%x: tensor<1x4x2x2xf32>, %x2: tensor<1x2x4x4xf32>)
+    -> (tensor<1x3x2x2xf32>, tensor<1x4x4x4xf32>, tensor<1x1x4x4xf32>) {
   %w = braze.constant dense<1.0> : tensor<3x4x1x1xf32>
   %y = braze.conv2d %x, %w : (tensor<1x4x2x2xf32>, tensor<3x4x1x1xf32>) -> tensor<1x3x2x2xf32>
   %w2 = braze.constant dense<1.0> : tensor<4x4x1x1xf32>
   %z = braze.conv2d %x, %w2 {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x2x2xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
-  return %y, %z : tensor<1x3x2x2xf32>, tensor<1x4x4x4xf32>
+  %w3 = braze.constant dense<[[[[1.0]], [[0.0]]], [[[2.0]], [[0.0]]], [[[0.0]], [[3.0]]], [[[0.0]], [[5.0]]]]> : tensor<4x2x1x1xf32>
+  %p = braze.conv2d %x2, %w3 {channel_blocks = #braze.channel_blocks<block = 2, group = 1, kept = [0, 1]>} : (tensor<1x2x4x4xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x4x4xf32>
+  %w4 = braze.constant dense<[[[[0.0, 0.0, 0.0], [0.0, 1.0, 5.0], [0.0, 0.0, 0.0]],
+                               [[0.0, 6.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 0.0]],
+                               [[0.0, 0.0, 0.0], [0.0, 3.0, 7.0], [0.0, 0.0, 0.0]],
+                               [[0.0, 8.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 0.0]]]]> : tensor<1x4x3x3xf32>
+  %q = braze.conv2d %p, %w4 {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x4x4xf32>, tensor<1x4x3x3xf32>) -> tensor<1x1x4x4xf32>
+  return %y, %z, %q : tensor<1x3x2x2xf32>, tensor<1x4x4x4xf32>, tensor<1x1x4x4xf32>
 }
