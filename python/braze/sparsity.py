@@ -112,9 +112,13 @@ class SparsityReport:
     def summary(self) -> str:
         sparse = self.sparse_layers
         blocked = sum(layer.structure == "channel blocks" for layer in sparse)
-        line = (f"pattern sparsity: {len(sparse)} of {len(self.layers)} convolutions sparse "
-                f"({self.taps}-of-9 taps, {len(self.library)} patterns"
-                + (f"; {blocked} of them 1x1 in channel blocks" if blocked else "") + ")")
+        kinds = []
+        if len(sparse) > blocked:
+            kinds.append(f"3x3: {self.taps}-of-9 taps, {len(self.library)} patterns")
+        if blocked:
+            kinds.append(f"1x1: {blocked} in channel blocks")
+        line = (f"pattern sparsity: {len(sparse)} of {len(self.layers)} convolutions sparse"
+                + (f" ({'; '.join(kinds)})" if kinds else ""))
         if sparse:
             kept = sum(layer.kept_weights * np.prod(layer.filter_shape) for layer in sparse)
             total = sum(np.prod(layer.filter_shape) for layer in sparse)
