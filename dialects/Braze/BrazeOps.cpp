@@ -642,7 +642,8 @@ LogicalResult Conv2DOp::verify() {
         if (group >= groups || (index > 0 && group <= blockKept[index - 1]))
           return emitOpError("channel_blocks block ")
                  << block << " keeps groups ["
-                 << llvm::make_range(blockKept.begin(), blockKept.end()) << "], not ascending indices of the " << groups << " groups";
+                 << llvm::make_range(blockKept.begin(), blockKept.end())
+                 << "], not ascending indices of the " << groups << " groups";
     }
   }
   KernelPatternsAttr patterns = getKernelPatternsAttr();
