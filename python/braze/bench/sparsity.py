@@ -144,8 +144,8 @@ def measure_speed(options: SparsityOptions, stack: str = "vgg-stack", *, repeats
               for label, result in profiles.items()}
     progress(f"{stack}: output drift")
     drift = drift_between(bench_model, prepared, dense, pruned)
-    return SpeedResult(stack, timings["dense"], timings["sparse"], layers["dense"], layers["sparse"],
-                       pruned.report.sparsity, drift)
+    return SpeedResult(stack, timings["dense"], timings["sparse"], layers["dense"],
+                       layers["sparse"], pruned.report.sparsity, drift)
 
 
 def run_benchmark(options: SparsityOptions, *, models: list[str] | None = None,
