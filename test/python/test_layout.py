@@ -21,14 +21,18 @@ from braze.runtime import RunError
 # transposed convolutions, batch norm, a broadcast bias, pooling with
 # ceil_mode, reductions with and without keepdims, a gate multiply, concat,
 # a 2x2-stride-2 transposed convolution (each pixel its own output block:
-# a 1x1 convolution and a depth-to-space when channels-last), and nearest and
-# linear resizes (an FPN's upsampling). Its 8 channels fill whole blocks of 4.
+# a 1x1 convolution and a depth-to-space when channels-last), nearest and
+# linear resizes (an FPN's upsampling), and a convolution over a concat only
+# it reads (channels-last: one convolution per part, accumulating). Its 8
+# channels fill whole blocks of 4.
 PROGRAM = """
 func.func @main(%x: tensor<1x8x9x9xf32>, %w: tensor<8x8x3x3xf32>, %dw: tensor<8x1x3x3xf32>,
                 %gw: tensor<8x4x1x1xf32>, %b: tensor<8xf32>, %c: tensor<8x1x1xf32>,
-                %tw: tensor<8x4x3x3xf32>, %uw: tensor<8x4x2x2xf32>, %ub: tensor<4xf32>)
+                %tw: tensor<8x4x3x3xf32>, %uw: tensor<8x4x2x2xf32>, %ub: tensor<4xf32>,
+                %cw: tensor<8x16x3x3xf32>)
     -> (tensor<1x16x5x5xf32>, tensor<1x8x1x1xf32>, tensor<1x8xf32>, tensor<1x4x10x10xf32>,
-        tensor<1x4x10x10xf32>, tensor<1x8x10x10xf32>, tensor<1x8x7x9xf32>) {
+        tensor<1x4x10x10xf32>, tensor<1x8x10x10xf32>, tensor<1x8x7x9xf32>,
+        tensor<1x8x5x5xf32>) {
   %a = ENTER(%x, 1x8x9x9)
   %0 = braze.conv2d %a, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
       : (T<1x8x9x9>, tensor<8x8x3x3xf32>, tensor<8xf32>) -> T<1x8x5x5>
@@ -49,19 +53,23 @@ func.func @main(%x: tensor<1x8x9x9xf32>, %w: tensor<8x8x3x3xf32>, %dw: tensor<8x
       : (T<1x8x5x5>, tensor<8x4x2x2xf32>, tensor<4xf32>) -> T<1x4x10x10>
   %13 = braze.resize nearest %6 coordinates = asymmetric rounding = floor : T<1x8x5x5> -> T<1x8x10x10>
   %14 = braze.resize linear %8 coordinates = half_pixel : T<1x8x5x5> -> T<1x8x7x9>
+  %15 = braze.concat %8, %4 axis = 1 : (T<1x8x5x5>, T<1x8x5x5>) -> T<1x16x5x5>
+  %16 = braze.conv2d %15, %cw, %b {pads = array<i64: 1, 1, 1, 1>}
+      : (T<1x16x5x5>, tensor<8x16x3x3xf32>, tensor<8xf32>) -> T<1x8x5x5>
   %r9 = LEAVE(%9, 1x16x5x5)
   %r7 = LEAVE(%7, 1x8x1x1)
   %r11 = LEAVE(%11, 1x4x10x10)
   %r12 = LEAVE(%12, 1x4x10x10)
   %r13 = LEAVE(%13, 1x8x10x10)
   %r14 = LEAVE(%14, 1x8x7x9)
-  return %r9, %r7, %10, %r11, %r12, %r13, %r14 : tensor<1x16x5x5xf32>, tensor<1x8x1x1xf32>,
-      tensor<1x8xf32>, tensor<1x4x10x10xf32>, tensor<1x4x10x10xf32>, tensor<1x8x10x10xf32>,
-      tensor<1x8x7x9xf32>
+  %r16 = LEAVE(%16, 1x8x5x5)
+  return %r9, %r7, %10, %r11, %r12, %r13, %r14, %r16 : tensor<1x16x5x5xf32>,
+      tensor<1x8x1x1xf32>, tensor<1x8xf32>, tensor<1x4x10x10xf32>, tensor<1x4x10x10xf32>,
+      tensor<1x8x10x10xf32>, tensor<1x8x7x9xf32>, tensor<1x8x5x5xf32>
 }
 """
 SHAPES = [(1, 8, 9, 9), (8, 8, 3, 3), (8, 1, 3, 3), (8, 4, 1, 1), (8,), (8, 1, 1), (8, 4, 3, 3),
-          (8, 4, 2, 2), (4,)]
+          (8, 4, 2, 2), (4,), (8, 16, 3, 3)]
 POSITIVE = [4]  # the batch-norm variance
 
 # Channel counts that leave padded lanes in the last block of 4 (3, 6, 5, 9):
