@@ -441,6 +441,37 @@ ConcatOp partitionedInput(Conv2DOp op, Layout layout, CodegenTarget codegen) {
   return concat;
 }
 
+/// `op` (see partitionedInput) as one convolution per part of `concat`,
+/// each padded where it is and multiplied by its channels of `filter`
+/// (storage), accumulating onto `init`.
+Value emitPartitionedConvolution(ConversionPatternRewriter &rewriter, Location loc,
+                                 Conv2DOp op, ConcatOp concat, Value filter, Value init,
+                                 Value zero, Layout layout, ConvolutionForms forms) {
+  ArrayRef<int64_t> filterShape = op.getFilter().getType().getShape();
+  MLIRContext *context = rewriter.getContext();
+  Value accumulator = init;
+  int64_t firstChannel = 0;
+  for (Value part : concat.getInputs()) {
+    auto partType = cast<RankedTensorType>(part.getType());
+    int64_t channels = partType.getDimSize(1);
+    Value paddedPart = padToWindowReach(rewriter, loc, rewriter.getRemappedValue(part), partType,
+                                        op.getType(), op.getPads(), filterShape.drop_front(2),
+                                        op.getStrides(), op.getDilations(), zero);
+    auto partFilterType =
+        RankedTensorType::get({filterShape[0], channels, filterShape[2], filterShape[3]},
+                              op.getFilter().getType().getElementType());
+    Value partFilter = tensor::ExtractSliceOp::create(
+        rewriter, loc, partFilterType, filter,
+        getAsIndexOpFoldResult(context, {0, firstChannel, 0, 0}),
+        getAsIndexOpFoldResult(context, partFilterType.getShape()),
+        getAsIndexOpFoldResult(context, {1, 1, 1, 1}));
+    accumulator = emitConvolution(rewriter, loc, paddedPart, partFilter, accumulator,
+                                  op.getStrides(), op.getDilations(), /*group=*/1, layout, forms);
+    firstChannel += channels;
+  }
+  return accumulator;
+}
+
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   Conv2DLowering(const TypeConverter &typeConverter, MLIRContext *context,
                  CodegenTarget codegen)
@@ -465,31 +496,10 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     ConvolutionForms forms{codegen == CodegenTarget::cpu,
                            !feedsPaddedWindow(op.getResult()) && !isInsideDispatchRegion(op)};
     if (concat) {
-      Value accumulator = init;
-      ArrayRef<int64_t> filterShape = op.getFilter().getType().getShape();
-      MLIRContext *context = getContext();
-      int64_t firstChannel = 0;
-      for (Value part : concat.getInputs()) {
-        auto partType = cast<RankedTensorType>(part.getType());
-        int64_t channels = partType.getDimSize(1);
-        Value paddedPart = padToWindowReach(rewriter, loc, rewriter.getRemappedValue(part),
-                                            partType, type, pads, filterShape.drop_front(2),
-                                            op.getStrides(), op.getDilations(), zero);
-        auto filterPartType = RankedTensorType::get(
-            {filterShape[0], channels, filterShape[2], filterShape[3]},
-            op.getFilter().getType().getElementType());
-        Value filterPart = tensor::ExtractSliceOp::create(
-            rewriter, loc, filterPartType, adaptor.getFilter(),
-            getAsIndexOpFoldResult(context, {0, firstChannel, 0, 0}),
-            getAsIndexOpFoldResult(context, filterPartType.getShape()),
-            getAsIndexOpFoldResult(context, {1, 1, 1, 1}));
-        accumulator = emitConvolution(rewriter, loc, paddedPart, filterPart, accumulator,
-                                      op.getStrides(), op.getDilations(), /*group=*/1,
-                                      *layout, forms);
-        firstChannel += channels;
-      }
       // The concat, converted before its user, is left dead.
-      rewriter.replaceOp(op, accumulator);
+      rewriter.replaceOp(op, emitPartitionedConvolution(rewriter, loc, op, concat,
+                                                        adaptor.getFilter(), init, zero,
+                                                        *layout, forms));
       return success();
     }
     Value result =
