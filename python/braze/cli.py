@@ -23,6 +23,7 @@ from . import __version__, examples, models, profile, runtime
 from .errors import format_mlir_error
 from .pipeline import Pipeline, PipelineError
 from .report import classify
+from .sparsity import SparsityOptions
 
 
 class CommandError(Exception):
@@ -137,8 +138,6 @@ def _profile_fusion(args: argparse.Namespace) -> None:
 
 def _sparsity_options(args: argparse.Namespace):
     """SparsityOptions from the pattern-pruning flags, checked."""
-    from .sparsity import SparsityOptions
-
     library = tuple(mask for spec in args.pattern_library for mask in spec.split(",") if mask)
     for mask in library:
         if len(mask) != 9 or set(mask) - {"0", "1"}:
@@ -169,33 +168,40 @@ def _sparsity_options(args: argparse.Namespace):
 
 
 def _add_sparsity_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--patterns", type=int, default=8, metavar="K",
-                        help="kernel patterns in the library chosen from the weights (default 8)")
-    parser.add_argument("--pattern-taps", type=int, default=4, metavar="N",
+    defaults = SparsityOptions()  # one source for the pass options' defaults
+    parser.add_argument("--patterns", type=int, default=defaults.patterns, metavar="K",
+                        help="kernel patterns in the library chosen from the weights "
+                             f"(default {defaults.patterns})")
+    parser.add_argument("--pattern-taps", type=int, default=defaults.taps, metavar="N",
                         help="taps of the 3x3 window each pattern keeps, centre included "
-                             "(default 4)")
+                             f"(default {defaults.taps})")
     parser.add_argument("--pattern-library", action="append", default=[], metavar="MASK[,MASK]",
                         help="the pattern library as 9-character row-major masks "
                              "(e.g. 010111000) instead of choosing it from the weights")
-    parser.add_argument("--connectivity", type=float, default=0.0, metavar="RATE",
+    parser.add_argument("--connectivity", type=float, default=defaults.connectivity,
+                        metavar="RATE",
                         help="fraction of each layer's kernel groups (input channels) removed "
-                             "whole (default 0)")
-    parser.add_argument("--sparse-min-filters", type=int, default=128, metavar="N",
+                             f"whole (default {defaults.connectivity:g})")
+    parser.add_argument("--sparse-min-filters", type=int, default=defaults.min_filters,
+                        metavar="N",
                         help="3x3 and 1x1 convolutions with fewer filters stay dense (default "
-                             "128: below, the sparse form is slower on the host)")
-    parser.add_argument("--pointwise-keep", type=float, default=1.0, metavar="FRACTION",
-                        help="1x1 convolutions: fraction of the input-channel groups each "
-                             "block of filters keeps (default 1: 1x1 convolutions stay dense)")
-    parser.add_argument("--pointwise-block", type=int, default=64, metavar="N",
-                        help="1x1 convolutions: filters per block sharing one input-channel "
-                             "mask (default 64)")
-    parser.add_argument("--pointwise-group", type=int, default=16, metavar="N",
-                        help="1x1 convolutions: input channels per group of the mask "
-                             "(default 16)")
-    parser.add_argument("--pointwise-min-saving", type=int, default=64, metavar="N",
-                        help="1x1 convolutions whose blocks save fewer multiply-adds per "
-                             "gathered input stay dense (default 64: below, the sparse form "
-                             "is slower on the host)")
+                             f"{defaults.min_filters}: below, the sparse form is slower on the "
+                             "host)")
+    pointwise = [
+        ("--pointwise-keep", float, defaults.pointwise_keep, "FRACTION",
+         "fraction of the input-channel groups each block of filters keeps",
+         ": 1x1 convolutions stay dense"),
+        ("--pointwise-block", int, defaults.pointwise_block, "N",
+         "filters per block sharing one input-channel mask", ""),
+        ("--pointwise-group", int, defaults.pointwise_group, "N",
+         "input channels per group of the mask", ""),
+        ("--pointwise-min-saving", int, defaults.pointwise_min_saving, "N",
+         "blocks saving fewer multiply-adds per gathered input stay dense",
+         ": below, the sparse form is slower on the host"),
+    ]
+    for flag, kind, default, metavar, what, why in pointwise:
+        parser.add_argument(flag, type=kind, default=default, metavar=metavar,
+                            help=f"1x1 convolutions: {what} (default {default:g}{why})")
 
 
 def _sparsity(args: argparse.Namespace) -> None:

@@ -24,47 +24,14 @@ from braze.runtime import RunError
 from braze.sparsity import SparsityOptions, SparsityReport, compare_outputs
 
 
-def conv_stack():
-    """conv 3x3 8->16, relu, max pool, conv 3x3 16->16, relu, conv 3x3 16->16 stride 2."""
+def relu_stack(layers, *, seed: int, input_shape, output_shape, pool_after: int | None = None):
+    """An ONNX model of convolutions (channels, filters, kernel, stride), same
+    padding, seeded weights and biases, a relu after all but the last and a
+    2x2 max pool after layer `pool_after`."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    rng = np.random.default_rng(7)
-    layers = [(8, 16, 1), (16, 16, 1), (16, 16, 2)]
-    nodes, weights, value = [], [], "x"
-    for index, (channels, filters, stride) in enumerate(layers):
-        weights += [numpy_helper.from_array(
-                        rng.standard_normal((filters, channels, 3, 3)).astype(np.float32),
-                        f"w{index}"),
-                    numpy_helper.from_array(rng.standard_normal(filters).astype(np.float32),
-                                            f"b{index}")]
-        nodes.append(helper.make_node("Conv", [value, f"w{index}", f"b{index}"], [f"c{index}"],
-                                      name=f"conv{index}", kernel_shape=[3, 3],
-                                      pads=[1, 1, 1, 1], strides=[stride, stride]))
-        value = f"c{index}"
-        if index < 2:
-            nodes.append(helper.make_node("Relu", [value], [f"r{index}"], name=f"relu{index}"))
-            value = f"r{index}"
-        if index == 0:
-            nodes.append(helper.make_node("MaxPool", [value], ["p"], name="pool",
-                                          kernel_shape=[2, 2], strides=[2, 2]))
-            value = "p"
-    graph = helper.make_graph(
-        nodes, "main", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 12, 12])],
-        [helper.make_tensor_value_info(value, TensorProto.FLOAT, [1, 16, 3, 3])], weights)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    onnx.checker.check_model(model)
-    return model
-
-
-def mixed_stack():
-    """conv 1x1 16->32, relu, conv 3x3 32->32, relu, conv 1x1 32->32 stride 2:
-    channel blocks around a pattern layer that reorders the first one."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    rng = np.random.default_rng(11)
-    layers = [(16, 32, 1, 1), (32, 32, 3, 1), (32, 32, 1, 2)]
+    rng = np.random.default_rng(seed)
     nodes, weights, value = [], [], "x"
     for index, (channels, filters, kernel, stride) in enumerate(layers):
         weights += [numpy_helper.from_array(
@@ -76,15 +43,32 @@ def mixed_stack():
                                       name=f"conv{index}", kernel_shape=[kernel, kernel],
                                       pads=[kernel // 2] * 4, strides=[stride, stride]))
         value = f"c{index}"
-        if index < 2:
+        if index < len(layers) - 1:
             nodes.append(helper.make_node("Relu", [value], [f"r{index}"], name=f"relu{index}"))
             value = f"r{index}"
+        if index == pool_after:
+            nodes.append(helper.make_node("MaxPool", [value], ["p"], name="pool",
+                                          kernel_shape=[2, 2], strides=[2, 2]))
+            value = "p"
     graph = helper.make_graph(
-        nodes, "main", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 16, 12, 12])],
-        [helper.make_tensor_value_info(value, TensorProto.FLOAT, [1, 32, 6, 6])], weights)
+        nodes, "main", [helper.make_tensor_value_info("x", TensorProto.FLOAT, input_shape)],
+        [helper.make_tensor_value_info(value, TensorProto.FLOAT, output_shape)], weights)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     onnx.checker.check_model(model)
     return model
+
+
+def conv_stack():
+    """conv 3x3 8->16, relu, max pool, conv 3x3 16->16, relu, conv 3x3 16->16 stride 2."""
+    return relu_stack([(8, 16, 3, 1), (16, 16, 3, 1), (16, 16, 3, 2)], seed=7,
+                      input_shape=[1, 8, 12, 12], output_shape=[1, 16, 3, 3], pool_after=0)
+
+
+def mixed_stack():
+    """conv 1x1 16->32, relu, conv 3x3 32->32, relu, conv 1x1 32->32 stride 2:
+    channel blocks around a pattern layer that reorders the first one."""
+    return relu_stack([(16, 32, 1, 1), (32, 32, 3, 1), (32, 32, 1, 2)], seed=11,
+                      input_shape=[1, 16, 12, 12], output_shape=[1, 32, 6, 6])
 
 
 STACK_INPUT = np.random.default_rng(8).standard_normal((1, 8, 12, 12)).astype(np.float32)
